@@ -1,0 +1,24 @@
+// `node libs/messaging/dist/ensure-topics.cli.js`: creates the Modelgate topics on
+// KAFKA_BROKERS. Run by `./dev` after the broker is up; safe to run again.
+import { TOPIC_SPECS } from '@modelgate/contracts';
+import { createKafka } from './kafka-client';
+import { ensureTopics } from './ensure-topics';
+
+async function main(): Promise<void> {
+  const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
+  const admin = createKafka({ brokers, clientId: 'modelgate-setup' }).admin();
+  await admin.connect();
+  try {
+    const created = await ensureTopics(admin, TOPIC_SPECS);
+    process.stdout.write(
+      created.length ? `created topics: ${created.join(', ')}\n` : 'topics already present\n',
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ensure-topics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import { Controller, Get, Inject, Injectable, Module, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, serviceConfigShape } from '@modelgate/config';
+import { createLogger } from '@modelgate/telemetry';
+import { z } from 'zod';
+import { ReadinessRegistry } from '../health/readiness';
+import { createServiceApp } from './create-service-app';
+
+/** A dependency whose health the test flips. */
+@Injectable()
+class FakeDependency implements OnModuleInit {
+  up = true;
+  constructor(@Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry) {}
+  onModuleInit(): void {
+    this.readiness.register({
+      name: 'fake',
+      check: () => (this.up ? Promise.resolve() : Promise.reject(new Error('connection refused'))),
+    });
+  }
+}
+
+@Controller('boom')
+class BoomController {
+  @Get('internal')
+  internal(): never {
+    throw new Error('secret detail: password=hunter2');
+  }
+  @Get('missing')
+  missing(): never {
+    throw new NotFoundException('no such thing');
+  }
+}
+
+@Module({ providers: [FakeDependency], controllers: [BoomController], exports: [FakeDependency] })
+class FakeModule {}
+
+describe('createServiceApp', () => {
+  let app: NestFastifyApplication;
+  let dependency: FakeDependency;
+
+  beforeAll(async () => {
+    const config = loadConfig(z.object(serviceConfigShape({ port: 3999 })), {});
+    app = await createServiceApp({ name: 'test', config, imports: [FakeModule], logger: createLogger('test', 'silent') });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    dependency = app.get(FakeDependency);
+  });
+  afterAll(() => app.close());
+
+  it('answers liveness without asking dependencies', async () => {
+    dependency.up = false;
+    const res = await app.inject({ method: 'GET', url: '/health/live' });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('is ready only while every dependency answers', async () => {
+    dependency.up = true;
+    expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    dependency.up = false;
+    const res = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ ready: false, checks: { fake: { ok: false, error: 'connection refused' } } });
+  });
+
+  it('echoes a safe request id and replaces a hostile one', async () => {
+    const ok = await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'abc-123' } });
+    expect(ok.headers['x-request-id']).toBe('abc-123');
+    const hostile = await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'a\r\nb {"level":"fatal"}' } });
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('hides internals of 500s and keeps the OpenAI error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/boom/internal' });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('hunter2');
+    expect(res.json()).toMatchObject({ error: { message: 'internal error', type: 'server_error' } });
+    expect(res.json<{ error: { request_id: string } }>().error.request_id).toBe(res.headers['x-request-id']);
+  });
+
+  it('maps HTTP exceptions to OpenAI error types', async () => {
+    const res = await app.inject({ method: 'GET', url: '/boom/missing' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: { message: 'no such thing', type: 'not_found_error' } });
+  });
+
+  it('answers malformed JSON with a 400 in the same shape', async () => {
+    const res = await app.inject({ method: 'POST', url: '/boom/missing', headers: { 'content-type': 'application/json' }, payload: '{bad' });
+    expect([400, 404]).toContain(res.statusCode);
+    expect(res.json()).toHaveProperty('error.type');
+  });
+});

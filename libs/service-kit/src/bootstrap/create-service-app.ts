@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ServiceConfig } from '@modelgate/config';
+import { createLogger, type Logger } from '@modelgate/telemetry';
+import { GlobalExceptionFilter } from '../errors/global-exception.filter';
+import { HealthModule } from '../health/health.module';
+import { NestPinoLogger } from './nest-logger';
+import { CONFIG, LOGGER } from './tokens';
+
+export interface ServiceDefinition<C extends ServiceConfig> {
+  readonly name: string;
+  readonly config: C;
+  /** The app's feature modules (Kafka, database, controllers...). */
+  readonly imports: DynamicModule['imports'];
+  readonly logger?: Logger;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimit?: number;
+}
+
+/** A request id we accept from a caller: short, printable, no separators that could forge log fields. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(name: string, config: unknown, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [HealthModule],
+      providers: [
+        { provide: LOGGER, useValue: logger },
+        { provide: CONFIG, useValue: config },
+        { provide: 'SERVICE_NAME', useValue: name },
+      ],
+      exports: [LOGGER, CONFIG, HealthModule],
+    };
+  }
+}
+
+/**
+ * Builds a service the way every Modelgate service is built: NestJS on Fastify, JSON
+ * logs with request ids, OpenAI-shaped errors, health endpoints, shutdown hooks.
+ * Returns the app un-started so tests can drive it with `inject` or listen on port 0.
+ */
+export async function createServiceApp<C extends ServiceConfig>(
+  def: ServiceDefinition<C>,
+): Promise<NestFastifyApplication> {
+  const logger = def.logger ?? createLogger(def.name, def.config.LOG_LEVEL);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: def.bodyLimit ?? 1024 * 1024,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  adapter.getInstance().addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  @Module({ imports: [CoreModule.forRoot(def.name, def.config, logger), ...(def.imports ?? [])] })
+  class ServiceModule {}
+
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceModule, adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new GlobalExceptionFilter(logger));
+  return app;
+}
