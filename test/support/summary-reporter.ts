@@ -1,4 +1,5 @@
 // Prints one closing line that any CI log reader understands: "tests: N passed, N failed".
+import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
@@ -17,5 +18,8 @@ export default class SummaryReporter implements Reporter {
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    // ./dev test prints the totals again as its very last line, after its other steps.
+    const summaryFile = process.env['MODELGATE_TEST_SUMMARY'];
+    if (summaryFile) writeFileSync(summaryFile, `${passed} ${failed}\n`);
   }
 }

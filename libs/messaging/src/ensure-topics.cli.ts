@@ -1,8 +1,11 @@
 // `node libs/messaging/dist/ensure-topics.cli.js`: creates the Modelgate topics on
-// KAFKA_BROKERS. Run by `./dev` after the broker is up; safe to run again.
+// KAFKA_BROKERS and waits until the broker grants idempotent producer ids (a fresh
+// broker's transaction coordinator is still loading for a moment; services started
+// after this never see that). Run by `./dev` after the broker is up; safe to run again.
 import { TOPIC_SPECS } from '@modelgate/contracts';
 import { createKafka } from './kafka-client';
 import { ensureTopics } from './ensure-topics';
+import { SafeProducer } from './safe-producer';
 
 async function main(): Promise<void> {
   const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim());

@@ -1,4 +1,11 @@
-import type { Kafka, Message, Producer, ProducerConfig, RecordMetadata } from 'kafkajs';
+import {
+  Partitioners,
+  type Kafka,
+  type Message,
+  type Producer,
+  type ProducerConfig,
+  type RecordMetadata,
+} from 'kafkajs';
 
 /** acks=all: a write is acknowledged only once every in-sync replica has it. */
 export const ACKS_ALL = -1;
@@ -18,6 +25,12 @@ export const SAFE_PRODUCER_CONFIG: ProducerConfig = {
   // kafkajs keeps ordering with idempotence only with one in-flight request per broker.
   maxInFlightRequests: 1,
   allowAutoTopicCreation: false,
+  // Murmur2 keyed partitioning, the same as the Java client: a key maps to the same
+  // partition whichever language produced it.
+  createPartitioner: Partitioners.DefaultPartitioner,
+  // An idempotent producer retries until the broker answers (kafkajs warns otherwise);
+  // callers that must not wait forever (decision records) bound the wait themselves.
+  retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
 };
 
 /**

@@ -1,0 +1,108 @@
+// Each service as the process that production runs (apps/<app>/dist/main.js, built by
+// ./dev): it validates its configuration, becomes ready against the real Kafka and
+// Postgres, and stops cleanly on SIGTERM.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@modelgate/testing';
+
+const ROOT = resolve(__dirname, '../..');
+const SERVICES = ['gateway', 'identity', 'policy', 'decision', 'audit'] as const;
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(service: string, env: Record<string, string>): Running {
+  let out = '';
+  const child = spawn(process.execPath, [resolve(ROOT, `apps/${service}/dist/main.js`)], {
+    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitReady(port: number, run: Running, timeoutMs = 30_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (run.child.exitCode !== null) throw new Error(`exited with ${run.child.exitCode}:\n${run.output()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      if (res.status === 200) return res;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`not ready in ${timeoutMs} ms:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('service processes', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.drop());
+
+  it.each(SERVICES)(
+    '%s becomes ready on real infrastructure, serves health and stops on SIGTERM',
+    async (service) => {
+      const port = await freePort();
+      const run = start(service, { PORT: String(port), BIND_ADDRESS: '127.0.0.1', DATABASE_URL: db.url });
+      try {
+        const ready = await waitReady(port, run);
+        const body = (await ready.json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
+        expect(body.ready).toBe(true);
+        expect(Object.keys(body.checks)).toContain('kafka');
+        if (['identity', 'policy', 'audit'].includes(service))
+          expect(Object.keys(body.checks)).toContain('postgres');
+        const live = await fetch(`http://127.0.0.1:${port}/health/live`, {
+          headers: { 'x-request-id': 'trace-me-1' },
+        });
+        expect(live.status).toBe(200);
+        expect(live.headers.get('x-request-id')).toBe('trace-me-1');
+        const missing = await fetch(`http://127.0.0.1:${port}/no/such/route`);
+        expect(missing.status).toBe(404);
+        expect(await missing.json()).toMatchObject({ error: { type: 'not_found_error' } });
+      } finally {
+        run.child.kill('SIGTERM');
+      }
+      expect(await run.exited).toBe(0);
+      expect(run.output()).not.toMatch(/"level":"(error|fatal)"/);
+    },
+  );
+
+  it.each(SERVICES)('%s refuses to start on a bad value and names the variable', async (service) => {
+    const run = start(service, { PORT: 'eighty', KAFKA_BROKERS: 'no-port-here', DATABASE_URL: db.url });
+    expect(await run.exited).toBe(78);
+    expect(run.output()).toMatch(/PORT: expected a TCP port number/);
+    expect(run.output()).toMatch(/KAFKA_BROKERS: expected a comma-separated list of host:port/);
+  });
+
+  it('a service whose database is unreachable does not become ready and exits with the reason', async () => {
+    const port = await freePort();
+    const run = start('policy', {
+      PORT: String(port),
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere',
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/failed to start/);
+  });
+});
