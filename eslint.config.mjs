@@ -6,11 +6,60 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const FRAMEWORKS = ['@nestjs/*', 'fastify', 'kafkajs', 'typeorm', 'pg', 'ioredis', '@grpc/*', 'ldapts', 'express'];
+const FRAMEWORKS = [
+  '@nestjs/*',
+  'fastify',
+  'kafkajs',
+  'typeorm',
+  'pg',
+  'ioredis',
+  '@grpc/*',
+  'ldapts',
+  'express',
+];
+
+const TAGS = ['type:domain', 'type:contracts', 'type:infra', 'type:util'];
+
+/**
+ * Which project may import which, by tag. Test files may also use the test harness
+ * (`type:testing`); production code never can.
+ */
+function boundaries(inTests) {
+  const extra = inTests ? ['type:testing'] : [];
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    banTransitiveDependencies: false,
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...TAGS, ...extra] },
+      { sourceTag: 'type:infra', onlyDependOnLibsWithTags: [...TAGS, ...extra] },
+      { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', ...extra] },
+      {
+        sourceTag: 'type:domain',
+        onlyDependOnLibsWithTags: ['type:domain', 'type:util', ...extra],
+        bannedExternalImports: FRAMEWORKS,
+      },
+      {
+        sourceTag: 'type:contracts',
+        onlyDependOnLibsWithTags: ['type:contracts', 'type:util', ...extra],
+        bannedExternalImports: FRAMEWORKS,
+      },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [...TAGS, 'type:testing', 'type:app'] },
+      { sourceTag: 'type:bench', onlyDependOnLibsWithTags: [...TAGS, 'type:testing'] },
+    ],
+  };
+}
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '.run/**', '.nx/**', 'apps/console/**/*.js'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '.run/**',
+      '.nx/**',
+      'apps/console/**/*.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -26,30 +75,28 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Nest's DI needs the runtime class import of constructor parameter types.
       '@typescript-eslint/consistent-type-imports': 'off',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*'], message: 'Import through a path alias (@modelgate/<lib>), never climb out of a project.' }] }],
-      '@nx/enforce-module-boundaries': [
+      'no-restricted-imports': [
         'error',
         {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          banTransitiveDependencies: false,
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:util'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:util'], bannedExternalImports: FRAMEWORKS },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: FRAMEWORKS },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:util', 'type:testing', 'type:app'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:util', 'type:testing'] },
+          patterns: [
+            {
+              group: ['../../*'],
+              message: 'Import through a path alias (@modelgate/<lib>), never climb out of a project.',
+            },
           ],
         },
       ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
     },
   },
   {
     // Tests may use loose typing against untyped fixtures.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts'],
-    rules: { '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-member-access': 'off' },
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@nx/enforce-module-boundaries': ['error', boundaries(true)],
+    },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],

@@ -9,7 +9,8 @@ import { SafeProducer } from './safe-producer';
 
 async function main(): Promise<void> {
   const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
-  const admin = createKafka({ brokers, clientId: 'modelgate-setup' }).admin();
+  const kafka = createKafka({ brokers, clientId: 'modelgate-setup' });
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const created = await ensureTopics(admin, TOPIC_SPECS);
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+  const producer = new SafeProducer(kafka);
+  await producer.connect();
+  await producer.disconnect();
 }
 
 main().catch((error: unknown) => {
