@@ -47,12 +47,13 @@ export async function readRecords(
       );
       consumer
         .run({
-          eachMessage: async (payload) => {
+          eachMessage: (payload) => {
             records.push(payload);
             if (records.length >= count) {
               clearTimeout(timer);
               resolve();
             }
+            return Promise.resolve();
           },
         })
         .catch(reject);

@@ -1,0 +1,5 @@
+export * from './infra';
+export * from './ldap';
+export * from './oidc';
+export * from './postgres';
+export * from './kafka';
