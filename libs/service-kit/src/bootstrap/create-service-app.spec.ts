@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { Controller, Get, Inject, Injectable, Module, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  NotFoundException,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, serviceConfigShape } from '@modelgate/config';
@@ -42,7 +50,12 @@ describe('createServiceApp', () => {
 
   beforeAll(async () => {
     const config = loadConfig(z.object(serviceConfigShape({ port: 3999 })), {});
-    app = await createServiceApp({ name: 'test', config, imports: [FakeModule], logger: createLogger('test', 'silent') });
+    app = await createServiceApp({
+      name: 'test',
+      config,
+      imports: [FakeModule],
+      logger: createLogger('test', 'silent'),
+    });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     dependency = app.get(FakeDependency);
@@ -61,13 +74,24 @@ describe('createServiceApp', () => {
     dependency.up = false;
     const res = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ ready: false, checks: { fake: { ok: false, error: 'connection refused' } } });
+    expect(res.json()).toMatchObject({
+      ready: false,
+      checks: { fake: { ok: false, error: 'connection refused' } },
+    });
   });
 
   it('echoes a safe request id and replaces a hostile one', async () => {
-    const ok = await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'abc-123' } });
+    const ok = await app.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { 'x-request-id': 'abc-123' },
+    });
     expect(ok.headers['x-request-id']).toBe('abc-123');
-    const hostile = await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'a\r\nb {"level":"fatal"}' } });
+    const hostile = await app.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { 'x-request-id': 'a\r\nb {"level":"fatal"}' },
+    });
     expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -86,7 +110,12 @@ describe('createServiceApp', () => {
   });
 
   it('answers malformed JSON with a 400 in the same shape', async () => {
-    const res = await app.inject({ method: 'POST', url: '/boom/missing', headers: { 'content-type': 'application/json' }, payload: '{bad' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/boom/missing',
+      headers: { 'content-type': 'application/json' },
+      payload: '{bad',
+    });
     expect([400, 404]).toContain(res.statusCode);
     expect(res.json()).toHaveProperty('error.type');
   });

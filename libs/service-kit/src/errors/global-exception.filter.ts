@@ -52,12 +52,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
 function isApiErrorBody(
   body: unknown,
 ): body is { error: { message: string; type: string; code: string | null } } {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    'error' in body &&
-    typeof (body as { error: unknown }).error === 'object'
-  );
+  return typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object';
 }
 
 function messageOf(body: object): string | undefined {

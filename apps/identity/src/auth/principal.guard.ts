@@ -1,0 +1,42 @@
+import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { bearerCredential, PrincipalResolver, type Principal } from '@modelgate/auth';
+
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+
+/** Requires a valid bearer credential (identity token, OIDC token or API key) and attaches the principal. */
+@Injectable()
+export class PrincipalGuard implements CanActivate {
+  constructor(private readonly resolver: PrincipalResolver) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    request.principal = await this.resolver.resolve(bearerCredential(request.headers.authorization));
+    return true;
+  }
+}
+
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    if (!principal) throw new Error('CurrentPrincipal used without PrincipalGuard');
+    return principal;
+  },
+);
+
+export function principalJson(p: Principal): Record<string, unknown> {
+  return {
+    id: p.id,
+    type: p.type,
+    roles: p.roles,
+    groups: p.groups,
+    credential: {
+      kind: p.credential.kind,
+      issuer: p.credential.issuer,
+      key_id: p.credential.keyId ?? null,
+      models: p.credential.models ?? null,
+      operations: p.credential.operations ?? null,
+      expires_at: p.credential.expiresAt ? new Date(p.credential.expiresAt * 1000).toISOString() : null,
+    },
+  };
+}

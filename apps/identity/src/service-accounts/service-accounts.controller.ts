@@ -1,0 +1,71 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { z } from 'zod';
+import type { Principal } from '@modelgate/auth';
+import { CONFIG } from '@modelgate/service-kit';
+import type { IdentityConfig } from '../config';
+import { requireAdmin } from '../auth/admin';
+import { CurrentPrincipal, PrincipalGuard } from '../auth/principal.guard';
+import { IdentityExceptionFilter } from '../errors/identity-exception.filter';
+import { parseBody } from '../errors/parse-body';
+import { serviceAccountJson, ServiceAccountsService } from './service-accounts.service';
+
+const createServiceAccountDto = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'expected a lower-case name such as ci-deployer'),
+  name: z.string().trim().min(1).max(200).optional(),
+  roles: z.array(z.string().min(1).max(100)).max(50).default([]),
+});
+
+/** Admin-only: service accounts (client credentials; they may also own API keys). */
+@Controller('v1/service-accounts')
+@UseGuards(PrincipalGuard)
+@UseFilters(IdentityExceptionFilter)
+export class ServiceAccountsController {
+  constructor(
+    private readonly accounts: ServiceAccountsService,
+    @Inject(CONFIG) private readonly config: IdentityConfig,
+  ) {}
+
+  /** The only answer that shows the client secret. */
+  @Post()
+  @HttpCode(201)
+  async create(
+    @CurrentPrincipal() actor: Principal,
+    @Body() body: unknown,
+  ): Promise<Record<string, unknown>> {
+    requireAdmin(actor, this.config);
+    const { account, clientSecret } = await this.accounts.create(
+      actor,
+      parseBody(createServiceAccountDto, body),
+    );
+    return { ...serviceAccountJson(account), client_id: account.id, client_secret: clientSecret };
+  }
+
+  @Get()
+  async list(
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<{ items: Record<string, unknown>[]; next_cursor: null }> {
+    requireAdmin(actor, this.config);
+    return { items: (await this.accounts.list()).map(serviceAccountJson), next_cursor: null };
+  }
+
+  /** Disables the account: its tokens are refused at their next renewal, its API keys at once. */
+  @Delete(':id')
+  async disable(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id') id: string,
+  ): Promise<Record<string, unknown>> {
+    requireAdmin(actor, this.config);
+    return serviceAccountJson(await this.accounts.disable(actor, id));
+  }
+}
