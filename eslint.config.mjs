@@ -75,17 +75,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Nest's DI needs the runtime class import of constructor parameter types.
       '@typescript-eslint/consistent-type-imports': 'off',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../../*'],
-              message: 'Import through a path alias (@modelgate/<lib>), never climb out of a project.',
-            },
-          ],
-        },
-      ],
+      // Relative imports that leave a project are caught by @nx/enforce-module-boundaries.
       '@nx/enforce-module-boundaries': ['error', boundaries(false)],
     },
   },

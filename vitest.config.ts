@@ -14,11 +14,26 @@ interface TsconfigBase {
 const tsconfig = JSON.parse(readFileSync(resolve(__dirname, 'tsconfig.base.json'), 'utf8')) as TsconfigBase;
 // Path aliases come from tsconfig.base.json only: one source of truth for the compiler and the tests.
 const alias = Object.fromEntries(
-  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [name, resolve(__dirname, target!)]),
+  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [
+    name,
+    resolve(__dirname, target!),
+  ]),
 );
 
 // SWC, not esbuild, so that NestJS decorator metadata is emitted in tests as in builds.
-const plugins = [swc.vite({ tsconfigFile: false, swcrc: false, module: { type: 'es6' }, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2023', keepClassNames: true } })];
+const plugins = [
+  swc.vite({
+    tsconfigFile: false,
+    swcrc: false,
+    module: { type: 'es6' },
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2023',
+      keepClassNames: true,
+    },
+  }),
+];
 
 export default defineConfig({
   plugins,

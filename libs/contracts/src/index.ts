@@ -1,2 +1,3 @@
 export * from './topics';
 export * from './event-envelope';
+export * from './policy/policy-events';

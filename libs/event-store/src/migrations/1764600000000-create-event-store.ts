@@ -43,15 +43,16 @@ export class CreateEventStore1764600000000 implements MigrationInterface {
         payload         JSONB,
         headers         JSONB       NOT NULL DEFAULT '{}'::jsonb,
         created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
-        published_at    TIMESTAMPTZ
+        published_at    TIMESTAMPTZ,
+        CONSTRAINT outbox_published_after_created CHECK (published_at IS NULL OR published_at >= created_at)
       )`);
-    await q.query(
-      `CREATE INDEX outbox_unpublished ON outbox (stream_id, sequence) WHERE published_at IS NULL`,
-    );
+    // The relay reads unpublished rows in id order; published rows drop out of the index.
+    await q.query(`CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL`);
+    await q.query(`CREATE INDEX outbox_event ON outbox (event_id)`);
     await q.query(`
       CREATE TABLE snapshots (
         stream_id   TEXT        PRIMARY KEY,
-        sequence    INTEGER     NOT NULL,
+        sequence    INTEGER     NOT NULL CHECK (sequence > 0),
         state       JSONB       NOT NULL,
         taken_at    TIMESTAMPTZ NOT NULL DEFAULT now()
       )`);

@@ -19,6 +19,8 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   readonly logger?: Logger;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit?: number;
+  /** Work on the built app before it serves (OpenAPI documents, microservice transports). */
+  readonly configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
 /** A request id we accept from a caller: short, printable, no separators that could forge log fields. */
@@ -71,5 +73,6 @@ export async function createServiceApp<C extends ServiceConfig>(
     abortOnError: false,
   });
   app.useGlobalFilters(new GlobalExceptionFilter(logger));
+  await def.configure?.(app);
   return app;
 }

@@ -9,6 +9,7 @@ export interface RunServiceOptions<S extends z.ZodObject> {
   readonly schema: S;
   readonly imports: (config: z.output<S>) => ServiceDefinition<ServiceConfig>['imports'];
   readonly bodyLimit?: number;
+  readonly configure?: ServiceDefinition<ServiceConfig>['configure'];
 }
 
 /**
@@ -39,6 +40,7 @@ export async function runService<S extends z.ZodObject>(options: RunServiceOptio
       logger,
       imports: options.imports(config),
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+      ...(options.configure ? { configure: options.configure } : {}),
     });
     await app.listen({ port: config.PORT, host: config.BIND_ADDRESS });
     logger.info({ url: await app.getUrl() }, `${options.name} listening`);

@@ -1,0 +1,16 @@
+import type { Principal } from '@modelgate/auth';
+
+/** Turns an `Authorization` header into a principal, or rejects with an AuthenticationError. */
+export interface PrincipalAuthenticator {
+  authenticate(authorization: string | undefined): Promise<Principal>;
+}
+
+export const PRINCIPAL_AUTHENTICATOR = Symbol('PRINCIPAL_AUTHENTICATOR');
+
+/** Roles that may read and write ACL documents (ARCHITECTURE.md: `acl-admin` writes, `acl-viewer` reads). */
+export interface AclRoles {
+  readonly admin: readonly string[];
+  readonly viewer: readonly string[];
+}
+
+export const ACL_ROLES = Symbol('ACL_ROLES');

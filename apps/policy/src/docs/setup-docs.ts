@@ -1,0 +1,22 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+
+export function openApiConfig(): Omit<OpenAPIObject, 'paths'> {
+  return new DocumentBuilder()
+    .setTitle('Modelgate policy service')
+    .setDescription(
+      'ACL documents per model pattern: event-sourced, versioned (ETag = version), with history, rollback and shadow/promote. ' +
+        'Writes need the acl-admin role, reads acl-viewer or acl-admin. Errors are {"error":{"message","type","code"}}.',
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+}
+
+/** Serves the OpenAPI document generated from the controllers: the UI at `/docs`, JSON at `/docs/json`. */
+export function setupDocs(app: NestFastifyApplication): void {
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApiConfig()), {
+    jsonDocumentUrl: 'docs/json',
+    yamlDocumentUrl: 'docs/yaml',
+  });
+}
