@@ -1,3 +1,4 @@
 export * from './topics';
 export * from './event-envelope';
 export * from './policy/policy-events';
+export * from './decision';

@@ -1,0 +1,47 @@
+// The decision service as a hybrid app: the REST API on Fastify (service-kit) and the gRPC
+// API through @nestjs/microservices' gRPC transport, both over one application layer.
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Transport, type GrpcOptions } from '@nestjs/microservices';
+import { DECISION_GRPC_PACKAGE, DECISION_PROTO_PATH } from '@modelgate/contracts';
+import { createServiceApp } from '@modelgate/service-kit';
+import type { Logger } from '@modelgate/telemetry';
+import type { DecisionConfig } from '../config';
+import { decisionModules } from '../decision.modules';
+
+/** proto-loader options: wire names as written (snake_case), int64 as numbers, no invented defaults. */
+export const DECISION_PROTO_LOADER_OPTIONS = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: false,
+  arrays: true,
+  oneofs: true,
+} as const;
+
+export function grpcUrl(config: Pick<DecisionConfig, 'BIND_ADDRESS' | 'GRPC_PORT'>): string {
+  const host = config.BIND_ADDRESS.includes(':') ? `[${config.BIND_ADDRESS}]` : config.BIND_ADDRESS;
+  return `${host}:${config.GRPC_PORT}`;
+}
+
+export async function createDecisionApp(
+  config: DecisionConfig,
+  logger?: Logger,
+): Promise<NestFastifyApplication> {
+  const app = await createServiceApp({
+    name: 'decision',
+    config,
+    imports: decisionModules(config),
+    ...(logger ? { logger } : {}),
+  });
+  app.connectMicroservice<GrpcOptions>({
+    transport: Transport.GRPC,
+    options: {
+      package: DECISION_GRPC_PACKAGE,
+      protoPath: DECISION_PROTO_PATH,
+      url: grpcUrl(config),
+      loader: { ...DECISION_PROTO_LOADER_OPTIONS },
+      gracefulShutdown: true,
+    },
+  });
+  return app;
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, UseFilters } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { DecisionService, type CallMeta } from './decision.service';
+import { DecisionErrorHttpFilter } from './decision-error.filters';
+import type { CheckAnswer, ExplainAnswer, VisibleModelsAnswer } from './decision-wire';
+
+function metaOf(request: FastifyRequest): CallMeta {
+  const traceparent = request.headers['traceparent'];
+  return {
+    requestId: String(request.id),
+    traceparent: typeof traceparent === 'string' ? traceparent : null,
+    receivedAt: process.hrtime.bigint(),
+  };
+}
+
+/** REST transport of the decision API (ARCHITECTURE.md "Decision"). */
+@Controller('v1/decisions')
+@UseFilters(DecisionErrorHttpFilter)
+export class DecisionsController {
+  constructor(@Inject(DecisionService) private readonly decisions: DecisionService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  check(@Body() body: unknown, @Req() request: FastifyRequest): Promise<CheckAnswer> {
+    return this.decisions.check(body, metaOf(request));
+  }
+
+  @Post('batch')
+  @HttpCode(HttpStatus.OK)
+  async batch(@Body() body: unknown, @Req() request: FastifyRequest): Promise<{ decisions: CheckAnswer[] }> {
+    return { decisions: await this.decisions.checkBatch(body, metaOf(request)) };
+  }
+
+  @Post('visible-models')
+  @HttpCode(HttpStatus.OK)
+  visibleModels(@Body() body: unknown, @Req() request: FastifyRequest): VisibleModelsAnswer {
+    return this.decisions.visibleModels(body, metaOf(request));
+  }
+
+  @Post('explain')
+  @HttpCode(HttpStatus.OK)
+  explain(@Body() body: unknown, @Req() request: FastifyRequest): ExplainAnswer {
+    return this.decisions.explain(body, metaOf(request));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './decision-reasons';
+export * from './decision-record';
+export * from './proto-path';
