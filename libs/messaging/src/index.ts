@@ -8,3 +8,4 @@ export {
 } from './safe-producer';
 export { createEnvelope, decodeEnvelope, encodeEnvelope, type NewEvent } from './envelope-codec';
 export { ensureTopics } from './ensure-topics';
+export { retryRetriable } from './retry-retriable';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { retryRetriable } from '@modelgate/messaging';
 
 /** A topic name no other test uses, so runs never read each other's records. */
 export function uniqueTopicName(prefix: string): string {
@@ -23,6 +24,9 @@ export async function createTopic(
       },
     ],
   });
+  // A busy broker can answer the creation before every partition's leader serves
+  // offsets; tests start using the topic only once it does.
+  await retryRetriable(() => admin.fetchTopicOffsets(topic), { attempts: 20 });
 }
 
 /**

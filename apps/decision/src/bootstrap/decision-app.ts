@@ -23,16 +23,8 @@ export function grpcUrl(config: Pick<DecisionConfig, 'BIND_ADDRESS' | 'GRPC_PORT
   return `${host}:${config.GRPC_PORT}`;
 }
 
-export async function createDecisionApp(
-  config: DecisionConfig,
-  logger?: Logger,
-): Promise<NestFastifyApplication> {
-  const app = await createServiceApp({
-    name: 'decision',
-    config,
-    imports: decisionModules(config),
-    ...(logger ? { logger } : {}),
-  });
+/** Connects the gRPC transport; runService starts it before the HTTP listener. */
+export function connectGrpc(app: NestFastifyApplication, config: DecisionConfig): void {
   app.connectMicroservice<GrpcOptions>({
     transport: Transport.GRPC,
     options: {
@@ -43,5 +35,15 @@ export async function createDecisionApp(
       gracefulShutdown: true,
     },
   });
-  return app;
+}
+
+/** The app as main() builds it, for tests that start it in-process. */
+export function createDecisionApp(config: DecisionConfig, logger?: Logger): Promise<NestFastifyApplication> {
+  return createServiceApp({
+    name: 'decision',
+    config,
+    imports: decisionModules(config),
+    configure: connectGrpc,
+    ...(logger ? { logger } : {}),
+  });
 }

@@ -5,7 +5,7 @@
 // also followed for ever and heals gaps). Ready = caught up and a fetch completed within
 // MAX_STALENESS_MS; otherwise every check is denied (policy_not_loaded / policy_stale).
 import type { Consumer, EachMessagePayload, Kafka, Message } from 'kafkajs';
-import { decodeEnvelope } from '@modelgate/messaging';
+import { decodeEnvelope, retryRetriable } from '@modelgate/messaging';
 import type { Logger } from '@modelgate/telemetry';
 import type { IdentityStore } from '../identity/identity-store';
 import type { Metrics } from '../metrics/metrics';
@@ -141,7 +141,7 @@ export class PolicyFeed {
     await admin.connect();
     try {
       for (const topic of [this.topics.state, this.topics.identity]) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
+        for (const p of await retryRetriable(() => admin.fetchTopicOffsets(topic))) {
           const high = Number(p.high);
           if (high > Number(p.low))
             this.lagging.set(`${topic}:${p.partition}`, {

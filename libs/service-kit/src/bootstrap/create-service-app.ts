@@ -20,7 +20,7 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit?: number;
   /** Work on the built app before it serves (OpenAPI documents, microservice transports). */
-  readonly configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  readonly configure?: (app: NestFastifyApplication, config: C) => void | Promise<void>;
 }
 
 /** A request id we accept from a caller: short, printable, no separators that could forge log fields. */
@@ -73,6 +73,6 @@ export async function createServiceApp<C extends ServiceConfig>(
     abortOnError: false,
   });
   app.useGlobalFilters(new GlobalExceptionFilter(logger));
-  await def.configure?.(app);
+  await def.configure?.(app, def.config);
   return app;
 }

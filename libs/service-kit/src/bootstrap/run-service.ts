@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type z } from 'zod';
 import { ConfigError, loadConfig, redactConfig, type ServiceConfig } from '@modelgate/config';
 import { createLogger, startTelemetry } from '@modelgate/telemetry';
@@ -9,7 +10,8 @@ export interface RunServiceOptions<S extends z.ZodObject> {
   readonly schema: S;
   readonly imports: (config: z.output<S>) => ServiceDefinition<ServiceConfig>['imports'];
   readonly bodyLimit?: number;
-  readonly configure?: ServiceDefinition<ServiceConfig>['configure'];
+  /** Runs before the service listens; microservice transports it connects start with it. */
+  readonly configure?: (app: NestFastifyApplication, config: z.output<S>) => void | Promise<void>;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function runService<S extends z.ZodObject>(options: RunServiceOptio
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.configure ? { configure: options.configure } : {}),
     });
+    await app.startAllMicroservices();
     await app.listen({ port: config.PORT, host: config.BIND_ADDRESS });
     logger.info({ url: await app.getUrl() }, `${options.name} listening`);
 
