@@ -1,22 +1,15 @@
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { milliseconds, port, redisConfigShape, serviceConfigShape } from '@modelgate/config';
+import {
+  kafkaTopic,
+  milliseconds,
+  port,
+  positiveInt,
+  redisConfigShape,
+  serviceConfigShape,
+} from '@modelgate/config';
 import { TOPICS, deadLetterTopic } from '@modelgate/contracts';
-
-const topic = (fallback: string) =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name')
-    .default(fallback);
-
-const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ message: 'expected a whole number' })
-    .int('expected a whole number')
-    .min(1)
-    .max(max)
-    .default(fallback);
 
 /** Everything the decision service reads from its environment, validated at start. */
 export const decisionConfigSchema = z.object({
@@ -34,12 +27,12 @@ export const decisionConfigSchema = z.object({
     ),
   /** A replica whose policy feed has not fetched for longer than this is not ready and denies. */
   MAX_STALENESS_MS: milliseconds(30_000).refine((v) => v >= 1_000, 'expected at least 1000 ms'),
-  POLICY_STATE_TOPIC: topic(TOPICS.policyState),
-  POLICY_EVENTS_TOPIC: topic(TOPICS.policyEvents),
-  IDENTITY_EVENTS_TOPIC: topic(TOPICS.identityEvents),
-  DECISIONS_TOPIC: topic(TOPICS.decisions),
-  POLICY_DLQ_TOPIC: topic(deadLetterTopic(TOPICS.policyEvents, 'decision')),
-  IDENTITY_DLQ_TOPIC: topic(deadLetterTopic(TOPICS.identityEvents, 'decision')),
+  POLICY_STATE_TOPIC: kafkaTopic(TOPICS.policyState),
+  POLICY_EVENTS_TOPIC: kafkaTopic(TOPICS.policyEvents),
+  IDENTITY_EVENTS_TOPIC: kafkaTopic(TOPICS.identityEvents),
+  DECISIONS_TOPIC: kafkaTopic(TOPICS.decisions),
+  POLICY_DLQ_TOPIC: kafkaTopic(deadLetterTopic(TOPICS.policyEvents, 'decision')),
+  IDENTITY_DLQ_TOPIC: kafkaTopic(deadLetterTopic(TOPICS.identityEvents, 'decision')),
   /** Where decision records wait while Kafka is unreachable; relative to the working directory. */
   SPOOL_DIR: z
     .string()

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { databaseConfigShape, milliseconds, sensitive, serviceConfigShape, url } from '@modelgate/config';
+import {
+  booleanFlag,
+  commaList,
+  databaseConfigShape,
+  milliseconds,
+  sensitive,
+  serviceConfigShape,
+  url,
+  urlList,
+} from '@modelgate/config';
 import { LDAP_ATTRIBUTE_NAME, parseClaimPath, type ClaimPath } from '@modelgate/auth';
 
 /** The demo directory's group → role mapping (ARCHITECTURE.md "Demo directory"). */
@@ -10,26 +19,7 @@ export const DEMO_GROUP_ROLES: Record<string, string[]> = {
   auditors: ['acl-viewer', 'auditor'],
 };
 
-const list = z.string().transform((v) =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
-
-const urlList = list.refine(
-  (l) =>
-    l.every((v) => {
-      try {
-        return ['http:', 'https:'].includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }),
-  { message: 'expected a comma-separated list of issuer URLs (https://...)' },
-);
-
-const claimPaths = list.transform((l, ctx): ClaimPath[] => {
+const claimPaths = commaList.transform((l, ctx): ClaimPath[] => {
   try {
     return l.map(parseClaimPath);
   } catch (e) {
@@ -38,7 +28,6 @@ const claimPaths = list.transform((l, ctx): ClaimPath[] => {
   }
 });
 
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 const groupRoleMap = z
@@ -68,12 +57,12 @@ export const identityConfigSchema = z.object({
   /** Lifetime of tokens from POST /v1/auth/token, seconds (at most one hour). */
   TOKEN_TTL_SEC: seconds(900, 3600),
   /** Roles that may manage other principals' keys, service accounts and signing keys. */
-  IDENTITY_ADMIN_ROLES: list.default(['acl-admin']),
+  IDENTITY_ADMIN_ROLES: commaList.default(['acl-admin']),
   GROUP_ROLE_MAP: groupRoleMap,
 
   /** External OIDC issuers whose access tokens are accepted (exact `iss` values). */
-  OIDC_ISSUERS: urlList.default([]),
-  OIDC_AUDIENCE: list.default(['modelgate']),
+  OIDC_ISSUERS: urlList(['http', 'https']).default([]),
+  OIDC_AUDIENCE: commaList.default(['modelgate']),
   OIDC_CLAIMS_PRESET: z.enum(['keycloak', 'entra', 'okta', 'generic']).default('generic'),
   /** The OAuth client whose Keycloak `resource_access.<client>.roles` count. */
   OIDC_CLIENT_ID: z.string().default('modelgate'),
@@ -98,9 +87,9 @@ export const identityConfigSchema = z.object({
   LDAP_GROUP_MEMBER_ATTRIBUTE: ldapAttribute.default('member'),
   LDAP_TIMEOUT_MS: milliseconds(5_000),
   LDAP_CONNECT_TIMEOUT_MS: milliseconds(3_000),
-  LDAP_STARTTLS: bool.default(false),
+  LDAP_STARTTLS: booleanFlag(false),
   LDAP_TLS_CA_FILE: z.string().optional(),
-  LDAP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
+  LDAP_TLS_REJECT_UNAUTHORIZED: booleanFlag(true),
 
   /** How long an API key record is cached; bounds revocation delay on a replica that missed the event. */
   API_KEY_CACHE_TTL_MS: milliseconds(5_000),

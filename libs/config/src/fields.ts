@@ -44,3 +44,50 @@ export const logLevel = z
 export const ipAddress = z.string().refine((v) => /^[0-9.]+$|^[0-9a-fA-F:]+$|^localhost$/.test(v), {
   message: 'expected an IP address to bind to (127.0.0.1, 0.0.0.0, ::)',
 });
+
+/** Comma-separated values, trimmed, empties dropped: `a, b,,c` → `['a','b','c']`. */
+export const commaList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/** Comma-separated URLs of the given protocols (OIDC issuers, backends). */
+export const urlList = (protocols: readonly string[]) =>
+  commaList.refine(
+    (list) =>
+      list.every((v) => {
+        try {
+          return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      }),
+    {
+      message: `expected a comma-separated list of URLs (${protocols.map((p) => `${p}://`).join(' or ')}...)`,
+    },
+  );
+
+/** `true` or `false`, nothing else: `FOO=yes` is a mistake worth stopping for. */
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'], { message: 'expected true or false' })
+    .transform((v) => v === 'true')
+    .default(fallback);
+
+/** A Kafka topic name as the broker accepts it. */
+export const kafkaTopic = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name')
+    .default(fallback);
+
+/** A whole number from 1 to `max`. */
+export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(1, 'expected a whole number of at least 1')
+    .max(max, `expected a whole number of at most ${max}`)
+    .default(fallback);

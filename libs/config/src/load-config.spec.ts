@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError } from './config-error';
+import { booleanFlag, commaList, kafkaTopic, positiveInt, urlList } from './fields';
 import { databaseConfigShape, serviceConfigShape } from './service-config';
 import { loadConfig, redactConfig } from './load-config';
 
@@ -49,5 +50,42 @@ describe('loadConfig', () => {
     const printed = JSON.stringify(redactConfig(config));
     expect(printed).not.toContain('s3cret');
     expect(printed).toContain('[redacted]');
+  });
+});
+
+describe('shared fields', () => {
+  const fields = z.object({
+    LIST: commaList.default([]),
+    ISSUERS: urlList(['http', 'https']).default([]),
+    FLAG: booleanFlag(false),
+    TOPIC: kafkaTopic('modelgate.x.v1'),
+    COUNT: positiveInt(5, 10),
+  });
+
+  it('parses lists, flags, topics and counts', () => {
+    expect(
+      loadConfig(fields, {
+        LIST: ' a, b,,c ',
+        ISSUERS: 'https://idp.example, http://127.0.0.1:3100',
+        FLAG: 'true',
+        COUNT: '7',
+      }),
+    ).toEqual({
+      LIST: ['a', 'b', 'c'],
+      ISSUERS: ['https://idp.example', 'http://127.0.0.1:3100'],
+      FLAG: true,
+      TOPIC: 'modelgate.x.v1',
+      COUNT: 7,
+    });
+  });
+
+  it('names each bad value', () => {
+    expect(() => loadConfig(fields, { ISSUERS: 'ftp://x' })).toThrow(
+      /ISSUERS: expected a comma-separated list of URLs/,
+    );
+    expect(() => loadConfig(fields, { FLAG: 'yes' })).toThrow(/FLAG: expected true or false/);
+    expect(() => loadConfig(fields, { TOPIC: 'bad topic' })).toThrow(/TOPIC: expected a Kafka topic name/);
+    expect(() => loadConfig(fields, { COUNT: '11' })).toThrow(/COUNT: expected a whole number of at most 10/);
+    expect(() => loadConfig(fields, { COUNT: '0' })).toThrow(/COUNT: expected a whole number of at least 1/);
   });
 });

@@ -1,0 +1,69 @@
+// The policy decision point's entry: one request, one decision, never an exception. Only
+// here are rate-limit tokens taken, and only for the allow that would decide the request.
+import type { PolicyIndex } from '../policy-index/policy-index';
+import type { AsyncRateLimiter, RateLimiter } from '../rate-limit';
+import { renderValue } from '../text';
+import { EVALUATION_ERROR, invalidRequest, type Decision, type ShadowDecision } from './decision';
+import { Evaluation, conclude, evaluate, outcomeIgnoringLimits } from './evaluate';
+import { modelProblem, readSubject, type CheckRequest } from './request';
+
+/**
+ * Decides `request` against the enforced documents (default deny, deny overrides allow) and
+ * reports the shadow documents' outcome beside it. A bad request is an `invalid_request`
+ * deny, a failure inside (including the limiter's) an `evaluation_error` deny.
+ */
+export function check(index: PolicyIndex, request: CheckRequest, rateLimiter: RateLimiter): Decision {
+  try {
+    const evaluation = prepare(index, request);
+    if (!(evaluation instanceof Evaluation)) return evaluation;
+    const limits = evaluation.needsRateLimit
+      ? rateLimiter.tryAcquire(evaluation.buckets(), evaluation.subject.time)
+      : null;
+    return conclude(evaluation, limits);
+  } catch {
+    return EVALUATION_ERROR;
+  }
+}
+
+/** `check` with a limiter behind the network (the decision service's shared Redis counters). */
+export async function checkAsync(
+  index: PolicyIndex,
+  request: CheckRequest,
+  rateLimiter: RateLimiter | AsyncRateLimiter,
+): Promise<Decision> {
+  try {
+    const evaluation = prepare(index, request);
+    if (!(evaluation instanceof Evaluation)) return evaluation;
+    const limits = evaluation.needsRateLimit
+      ? await rateLimiter.tryAcquire(evaluation.buckets(), evaluation.subject.time)
+      : null;
+    return conclude(evaluation, limits);
+  } catch {
+    return EVALUATION_ERROR;
+  }
+}
+
+/** Everything of a check but the rate limiter: a decision already, or the evaluation to finish. */
+export function prepare(index: PolicyIndex, request: CheckRequest): Evaluation | Decision {
+  if (typeof request !== 'object' || request === null)
+    return invalidRequest(`request: expected an object, got ${renderValue(request)}`);
+  const { principal, model, operation, context } = request as Partial<CheckRequest>;
+  const subject = readSubject(principal, operation, context);
+  if (typeof subject === 'string') return invalidRequest(subject);
+  const problem = modelProblem(model);
+  if (problem !== null) return invalidRequest(problem);
+  const name = model!;
+  const principals = index.principalNumbers(subject);
+  const evaluation = evaluate(index.enforcedFor(name), subject, principals, name);
+  // The shadow outcome ignores rate limits: a candidate's counters do not exist until it is
+  // enforced, and it must not spend the enforced rules' tokens.
+  const shadowSet = index.shadowSetFor(name);
+  if (shadowSet !== null)
+    evaluation.shadow = shadowOf(outcomeIgnoringLimits(shadowSet, subject, principals, name));
+  return evaluation;
+}
+
+function shadowOf(decision: Decision): ShadowDecision {
+  const { allow, reason, ruleId, documentModel, policyVersion } = decision;
+  return { allow, reason, ruleId, documentModel, policyVersion };
+}
