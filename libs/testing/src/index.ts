@@ -3,3 +3,4 @@ export * from './ldap';
 export * from './oidc';
 export * from './postgres';
 export * from './kafka';
+export * from './cuttable-proxy';

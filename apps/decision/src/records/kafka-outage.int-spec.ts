@@ -6,7 +6,6 @@
 // replay in order; it does not exercise the whole app (service-kit's KafkaModule has no
 // socketFactory option; see the report).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -14,46 +13,19 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionRecordV1 } from '@modelgate/contracts';
 import { createLogger } from '@modelgate/telemetry';
-import { createTopic, hostPort, infraEndpoints, readRecords, uniqueTopicName } from '@modelgate/testing';
+import {
+  createTopic,
+  CuttableProxy,
+  hostPort,
+  infraEndpoints,
+  kafkaThroughProxy,
+  readRecords,
+  uniqueTopicName,
+} from '@modelgate/testing';
 import { Metrics } from '../metrics/metrics';
 import { DecisionRecorder } from './decision-recorder';
 import { KafkaRecordSink } from './kafka-record.sink';
 import { RecordSpool } from './record-spool';
-
-class CuttableProxy {
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
-  private down = false;
-  port = 0;
-  constructor(private readonly target: { host: string; port: number }) {}
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      if (this.down) return void client.destroy();
-      const upstream = connect(this.target);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-  cut(): void {
-    this.down = true;
-    for (const s of this.sockets) s.destroy();
-  }
-  restore(): void {
-    this.down = false;
-  }
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 const OUTAGE_MS = Number(process.env['DECISION_OUTAGE_MS'] ?? 5_000);
 
@@ -83,14 +55,7 @@ describe('decision records through a Kafka outage', () => {
   });
 
   it(`loses no record while the broker is unreachable for ${OUTAGE_MS / 1000} s under load`, async () => {
-    const kafka = new Kafka({
-      brokers: [...brokers],
-      clientId: 'decision-outage',
-      socketFactory: ({ onConnect }) => connect({ host: '127.0.0.1', port: proxy.port }, onConnect),
-      connectionTimeout: 1_000,
-      requestTimeout: 5_000,
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = kafkaThroughProxy(proxy, 'decision-outage');
     const sink = new KafkaRecordSink(kafka, topic);
     await sink.connect();
     const metrics = new Metrics();

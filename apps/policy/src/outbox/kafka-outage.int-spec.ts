@@ -4,9 +4,7 @@
 // ones, a real network failure as the client sees it. kafkajs's socketFactory sends every
 // connection (bootstrap and the broker the metadata names) through the proxy; that holds
 // for the single dev broker, which is all the proxy forwards to.
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '@modelgate/auth';
 import { loadConfig } from '@modelgate/config';
@@ -16,6 +14,8 @@ import { createLogger } from '@modelgate/telemetry';
 import {
   createTestDatabase,
   createTopic,
+  CuttableProxy,
+  kafkaThroughProxy,
   hostPort,
   infraEndpoints,
   uniqueTopicName,
@@ -24,43 +24,6 @@ import {
 import { policyConfigSchema } from '../config';
 import { policyModules } from '../policy.modules';
 import { KafkaOutboxPublisher } from './kafka-outbox-publisher';
-
-class CuttableProxy {
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
-  private down = false;
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      if (this.down) return void client.destroy();
-      const upstream = connect(this.target);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-  cut(): void {
-    this.down = true;
-    for (const s of this.sockets) s.destroy();
-  }
-  restore(): void {
-    this.down = false;
-  }
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 const ADMIN: Principal = {
   id: 'admin@company.com',
@@ -90,14 +53,7 @@ describe('outbox relay through a Kafka outage', () => {
 
     proxy = new CuttableProxy(hostPort(brokers[0]!));
     await proxy.start();
-    const viaProxy = new Kafka({
-      clientId: 'policy-relay-via-proxy',
-      brokers: [`127.0.0.1:${proxy.port}`],
-      socketFactory: ({ onConnect }) => connect({ host: '127.0.0.1', port: proxy.port }, onConnect),
-      connectionTimeout: 1_000,
-      requestTimeout: 5_000,
-      logLevel: logLevel.NOTHING,
-    });
+    const viaProxy = kafkaThroughProxy(proxy, 'policy-relay-via-proxy');
     producer = new SafeProducer(viaProxy);
     await producer.connect();
 
