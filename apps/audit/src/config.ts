@@ -1,10 +1,80 @@
 import { z } from 'zod';
-import { databaseConfigShape, serviceConfigShape } from '@modelgate/config';
+import { databaseConfigShape, milliseconds, sensitive, serviceConfigShape, url } from '@modelgate/config';
+import { TOPICS, deadLetterTopic } from '@modelgate/contracts';
+
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const issuerList = list.refine(
+  (l) =>
+    l.every((v) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }),
+  { message: 'expected a comma-separated list of issuer URLs (https://...)' },
+);
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const topic = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name')
+    .default(fallback);
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(min)
+    .max(max)
+    .default(fallback);
 
 /** Everything the audit service reads from its environment, validated at start. */
 export const auditConfigSchema = z.object({
   ...serviceConfigShape({ port: 3004 }),
   ...databaseConfigShape,
+  /** `iss` of identity's tokens; their keys come from its discovery document. */
+  IDENTITY_ISSUER: url(['http', 'https']).default('http://127.0.0.1:3001'),
+  IDENTITY_AUDIENCE: z.string().min(1).default('modelgate'),
+  OIDC_ISSUERS: issuerList.default([]),
+  OIDC_AUDIENCE: list.default(['modelgate']),
+  /** Roles that see every record (and may verify); anyone else sees only their own. */
+  AUDIT_READ_ALL_ROLES: list.default(['auditor', 'acl-admin']),
+  DECISIONS_TOPIC: topic(TOPICS.decisions),
+  POLICY_EVENTS_TOPIC: topic(TOPICS.policyEvents),
+  IDENTITY_EVENTS_TOPIC: topic(TOPICS.identityEvents),
+  DECISIONS_DLQ_TOPIC: topic(deadLetterTopic(TOPICS.decisions, 'audit')),
+  POLICY_DLQ_TOPIC: topic(deadLetterTopic(TOPICS.policyEvents, 'audit')),
+  IDENTITY_DLQ_TOPIC: topic(deadLetterTopic(TOPICS.identityEvents, 'audit')),
+  AUDIT_CONSUMER_GROUP: z.string().min(1).max(200).default('modelgate-audit'),
+  /** `false` runs the query API without consuming (another process ingests). */
+  INGEST_ENABLED: bool.default(true),
+  /** Ed25519 private key (PKCS#8 PEM) that signs digests; without it one is generated and kept in the database. */
+  AUDIT_SIGNING_KEY: sensitive('AUDIT_SIGNING_KEY', z.string().min(1).optional()),
+  /** How often the chain head is signed (when it moved). */
+  AUDIT_DIGEST_INTERVAL_MS: milliseconds(60_000).refine((v) => v >= 100, 'expected at least 100 ms'),
+  /** Day partitions older than this are dropped; 0 keeps everything. */
+  AUDIT_RETENTION_DAYS: wholeNumber(400, 0, 100_000),
+  /** Day partitions created ahead of time. */
+  AUDIT_PARTITIONS_AHEAD_DAYS: wholeNumber(7, 1, 366),
+  /** Syslog (RFC 5424 + CEF, octet-counted) receiver: `tcp://host:port` or `tls://host:port`. */
+  SIEM_SYSLOG_URL: url(['tcp', 'tls'])
+    .refine((v) => new URL(v).port !== '', 'expected tcp://host:port or tls://host:port (with the port)')
+    .optional(),
+  /** Splunk HEC-compatible endpoint (`https://host:8088/services/collector/event`), ECS field names. */
+  SIEM_HTTP_URL: url(['http', 'https']).optional(),
+  SIEM_HTTP_TOKEN: sensitive('SIEM_HTTP_TOKEN', z.string().min(1).optional()),
+  SIEM_BATCH_SIZE: wholeNumber(500, 1, 10_000),
+  SIEM_POLL_MS: milliseconds(500).refine((v) => v >= 10, 'expected at least 10 ms'),
+  SIEM_MAX_BACKOFF_MS: milliseconds(30_000).refine((v) => v >= 100, 'expected at least 100 ms'),
+  AUDIT_MAINTENANCE_INTERVAL_MS: milliseconds(3_600_000).refine(
+    (v) => v >= 1_000,
+    'expected at least 1000 ms',
+  ),
 });
 
 export type AuditConfig = z.output<typeof auditConfigSchema>;

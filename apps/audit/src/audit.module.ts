@@ -1,0 +1,180 @@
+import {
+  type DynamicModule,
+  Module,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { SafeProducer } from '@modelgate/messaging';
+import { KAFKA, LOGGER, ReadinessRegistry } from '@modelgate/service-kit';
+import type { Logger } from '@modelgate/telemetry';
+import { AUDIT_READ_ALL_ROLES, AuditAccessGuard } from './auth/audit-access.guard';
+import {
+  PRINCIPAL_AUTHENTICATOR,
+  ResolverPrincipalAuthenticator,
+  type PrincipalAuthenticator,
+} from './auth/audit-authenticator';
+import { AuditMaintenance } from './chain/audit-maintenance';
+import type { AuditConfig } from './config';
+import { AuditIngestConsumer, type IngestOptions } from './ingest/audit-ingest.consumer';
+import { AuditController } from './query/audit.controller';
+import { SiemForwarder } from './siem/siem-forwarder';
+import { HecTransport, SyslogTransport, type SiemTransport } from './siem/siem-transports';
+import { AuditLogRepository } from './storage/audit-log.repository';
+import { SiemPositionRepository } from './storage/siem-position.repository';
+
+export const SIEM_FORWARDERS = Symbol('SIEM_FORWARDERS');
+
+/** The forwarders the configuration asks for (none without SIEM_SYSLOG_URL / SIEM_HTTP_URL). */
+function siemTransports(config: AuditConfig): SiemTransport[] {
+  const transports: SiemTransport[] = [];
+  if (config.SIEM_SYSLOG_URL) transports.push(new SyslogTransport(new URL(config.SIEM_SYSLOG_URL)));
+  if (config.SIEM_HTTP_URL)
+    transports.push(new HecTransport(new URL(config.SIEM_HTTP_URL), config.SIEM_HTTP_TOKEN));
+  return transports;
+}
+
+/** Seams for tests: a fixed authenticator, hooks that stop a batch, a clock. */
+export interface AuditModuleOverrides {
+  readonly authenticator?: PrincipalAuthenticator;
+  readonly ingestHooks?: IngestOptions['hooks'];
+  readonly now?: () => Date;
+}
+
+/** Starts maintenance (partitions, key) before ingest; stops ingest before the database closes. */
+class AuditLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    private readonly maintenance: AuditMaintenance,
+    private readonly ingest: AuditIngestConsumer,
+    private readonly enabled: boolean,
+    private readonly readiness: ReadinessRegistry,
+    private readonly forwarders: readonly SiemForwarder[],
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.maintenance.start();
+    for (const f of this.forwarders) await f.start();
+    if (!this.enabled) return;
+    await this.ingest.start();
+    this.readiness.register({
+      name: 'ingest',
+      check: () =>
+        this.ingest.isRunning ? Promise.resolve() : Promise.reject(new Error('ingest consumer stopped')),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.ingest.stop();
+    for (const f of this.forwarders) await f.stop();
+    this.maintenance.stop();
+  }
+}
+
+@Module({})
+export class AuditModule {
+  static forRoot(config: AuditConfig, overrides: AuditModuleOverrides = {}): DynamicModule {
+    return {
+      module: AuditModule,
+      controllers: [AuditController],
+      providers: [
+        {
+          provide: AuditLogRepository,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => new AuditLogRepository(ds, overrides.now),
+        },
+        {
+          provide: AuditMaintenance,
+          inject: [AuditLogRepository, LOGGER],
+          useFactory: (repository: AuditLogRepository, logger: Logger) =>
+            new AuditMaintenance(
+              repository,
+              {
+                signingKeyPem: config.AUDIT_SIGNING_KEY,
+                digestIntervalMs: config.AUDIT_DIGEST_INTERVAL_MS,
+                retentionDays: config.AUDIT_RETENTION_DAYS,
+                partitionsAheadDays: config.AUDIT_PARTITIONS_AHEAD_DAYS,
+                maintenanceIntervalMs: config.AUDIT_MAINTENANCE_INTERVAL_MS,
+              },
+              logger,
+              overrides.now,
+            ),
+        },
+        {
+          provide: AuditIngestConsumer,
+          inject: [KAFKA, SafeProducer, AuditLogRepository, LOGGER],
+          useFactory: (
+            kafka: Kafka,
+            producer: SafeProducer,
+            repository: AuditLogRepository,
+            logger: Logger,
+          ) =>
+            new AuditIngestConsumer(
+              kafka,
+              producer,
+              repository,
+              {
+                groupId: config.AUDIT_CONSUMER_GROUP,
+                fromBeginning: true,
+                topics: {
+                  decisions: config.DECISIONS_TOPIC,
+                  policyEvents: config.POLICY_EVENTS_TOPIC,
+                  identityEvents: config.IDENTITY_EVENTS_TOPIC,
+                  deadLetter: {
+                    decision: config.DECISIONS_DLQ_TOPIC,
+                    policy: config.POLICY_DLQ_TOPIC,
+                    identity: config.IDENTITY_DLQ_TOPIC,
+                  },
+                },
+                ...(overrides.ingestHooks ? { hooks: overrides.ingestHooks } : {}),
+              },
+              logger,
+            ),
+        },
+        {
+          provide: SIEM_FORWARDERS,
+          inject: [AuditLogRepository, DataSource, LOGGER],
+          useFactory: (repository: AuditLogRepository, ds: DataSource, logger: Logger) =>
+            siemTransports(config).map(
+              (t) =>
+                new SiemForwarder(
+                  t,
+                  repository,
+                  new SiemPositionRepository(ds),
+                  {
+                    batchSize: config.SIEM_BATCH_SIZE,
+                    pollMs: config.SIEM_POLL_MS,
+                    maxBackoffMs: config.SIEM_MAX_BACKOFF_MS,
+                  },
+                  logger,
+                ),
+            ),
+        },
+        {
+          provide: AuditLifecycle,
+          inject: [AuditMaintenance, AuditIngestConsumer, ReadinessRegistry, SIEM_FORWARDERS],
+          useFactory: (
+            m: AuditMaintenance,
+            i: AuditIngestConsumer,
+            r: ReadinessRegistry,
+            f: SiemForwarder[],
+          ) => new AuditLifecycle(m, i, config.INGEST_ENABLED, r, f),
+        },
+        { provide: AUDIT_READ_ALL_ROLES, useValue: config.AUDIT_READ_ALL_ROLES },
+        {
+          provide: PRINCIPAL_AUTHENTICATOR,
+          useFactory: () =>
+            overrides.authenticator ??
+            ResolverPrincipalAuthenticator.fromConfig({
+              identityIssuer: config.IDENTITY_ISSUER,
+              identityAudience: config.IDENTITY_AUDIENCE,
+              oidcIssuers: config.OIDC_ISSUERS,
+              oidcAudience: config.OIDC_AUDIENCE,
+            }),
+        },
+        AuditAccessGuard,
+      ],
+      exports: [AuditLogRepository, AuditMaintenance, AuditIngestConsumer, SIEM_FORWARDERS],
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { parseAuditRecord, UnparseableRecordError } from './audit-record';
+import { MAX_COLUMN_CHARS } from './sanitise';
+
+const decision = {
+  schema: 1,
+  decision_id: '0b6f2b44-8d0a-4c3e-9d7e-8c4f6b1a2d3e',
+  time: '2026-12-01T10:00:00.123456Z',
+  request_id: 'req-1',
+  trace_id: null,
+  principal: { id: 'alice@company.com', type: 'user', roles: ['researcher'], groups: [] },
+  model: 'qwen3-7b-chat',
+  operation: 'infer',
+  source_ip: '10.0.0.1',
+  allow: true,
+  reason: 'allowed',
+  rule_id: 'researchers',
+  policy_version: 3,
+  shadow: null,
+  detail: null,
+  latency_us: 120,
+  replica: 'host-1',
+};
+const buf = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+
+describe('parseAuditRecord', () => {
+  it('maps a decision record, keeping the whole record', () => {
+    const r = parseAuditRecord('decision', buf(decision));
+    expect(r).toMatchObject({
+      id: decision.decision_id,
+      source: 'decision',
+      occurredAt: '2026-12-01T10:00:00.123Z',
+      principalId: 'alice@company.com',
+      principalType: 'user',
+      model: 'qwen3-7b-chat',
+      operation: 'infer',
+      decision: 'allow',
+      reason: 'allowed',
+    });
+    expect(r.record).toEqual(decision);
+  });
+
+  it("accepts the gateway's refusals: no principal, reasons outside the evaluator's", () => {
+    const r = parseAuditRecord(
+      'decision',
+      buf({ ...decision, principal: null, allow: false, reason: 'unauthenticated', model: null }),
+    );
+    expect(r).toMatchObject({
+      principalId: null,
+      principalType: null,
+      decision: 'deny',
+      reason: 'unauthenticated',
+    });
+    const { principal: _p, ...withoutPrincipal } = decision;
+    expect(
+      parseAuditRecord('decision', buf({ ...withoutPrincipal, allow: false, reason: 'invalid_request' })),
+    ).toMatchObject({ principalId: null, reason: 'invalid_request' });
+  });
+
+  it('maps policy and identity envelopes (admin changes)', () => {
+    const envelope = {
+      id: '4d5e6f70-1111-4222-8333-444455556666',
+      type: 'acl.rules_replaced',
+      schema: 1,
+      stream: 'acl:qwen3-*',
+      sequence: 2,
+      occurred_at: '2026-12-01T10:00:00Z',
+      actor: { id: 'admin@company.com', type: 'user', ip: '127.0.0.1' },
+      data: {},
+    };
+    expect(parseAuditRecord('policy', buf(envelope))).toMatchObject({
+      source: 'policy',
+      model: 'qwen3-*',
+      operation: 'acl.rules_replaced',
+      principalId: 'admin@company.com',
+      decision: null,
+    });
+    expect(
+      parseAuditRecord(
+        'identity',
+        buf({ ...envelope, type: 'identity.key_revoked', stream: 'principal:bob' }),
+      ),
+    ).toMatchObject({ source: 'identity', model: null, operation: 'identity.key_revoked' });
+  });
+
+  it('refuses what is not a record, with the reason', () => {
+    expect(() => parseAuditRecord('decision', null)).toThrow(/tombstone/);
+    expect(() => parseAuditRecord('decision', buf('{nope'))).toThrow(UnparseableRecordError);
+    expect(() => parseAuditRecord('decision', buf({ ...decision, decision_id: 'x' }))).toThrow(/decision_id/);
+    expect(() => parseAuditRecord('policy', buf({ id: 1 }))).toThrow(/invalid event envelope/);
+  });
+
+  it('makes hostile strings storable: invalid UTF-8, NUL, lone surrogates, very long values', () => {
+    const [before = '', after = ''] = JSON.stringify({ ...decision, model: 'MODEL' }).split('"MODEL"');
+    const raw = Buffer.concat([
+      buf(before),
+      buf('"m\\u0000\\ud800'),
+      Buffer.from([0xff, 0xfe]),
+      buf('"'),
+      buf(after),
+    ]);
+    const r = parseAuditRecord('decision', raw);
+    expect(r.model).toBe('m\uFFFD\uFFFD\uFFFD\uFFFD');
+    const long = parseAuditRecord(
+      'decision',
+      buf({ ...decision, principal: { id: 'x'.repeat(100_000), type: 'user' } }),
+    );
+    expect(long.principalId).toHaveLength(MAX_COLUMN_CHARS);
+    expect((long.record['principal'] as { id: string }).id).toHaveLength(100_000);
+  });
+});
