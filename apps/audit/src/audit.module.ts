@@ -6,15 +6,12 @@ import {
 } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { bearerAuthenticator } from '@modelgate/auth';
 import { SafeProducer } from '@modelgate/messaging';
 import { KAFKA, LOGGER, ReadinessRegistry } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
 import { AUDIT_READ_ALL_ROLES, AuditAccessGuard } from './auth/audit-access.guard';
-import {
-  PRINCIPAL_AUTHENTICATOR,
-  ResolverPrincipalAuthenticator,
-  type PrincipalAuthenticator,
-} from './auth/audit-authenticator';
+import { PRINCIPAL_AUTHENTICATOR, type PrincipalAuthenticator } from './auth/audit-authenticator';
 import { AuditMaintenance } from './chain/audit-maintenance';
 import type { AuditConfig } from './config';
 import { AuditIngestConsumer, type IngestOptions } from './ingest/audit-ingest.consumer';
@@ -165,11 +162,12 @@ export class AuditModule {
           provide: PRINCIPAL_AUTHENTICATOR,
           useFactory: () =>
             overrides.authenticator ??
-            ResolverPrincipalAuthenticator.fromConfig({
+            bearerAuthenticator({
               identityIssuer: config.IDENTITY_ISSUER,
               identityAudience: config.IDENTITY_AUDIENCE,
               oidcIssuers: config.OIDC_ISSUERS,
               oidcAudience: config.OIDC_AUDIENCE,
+              verifiedTokenCacheMs: 60_000,
             }),
         },
         AuditAccessGuard,

@@ -1,30 +1,17 @@
 import { z } from 'zod';
-import { databaseConfigShape, milliseconds, sensitive, serviceConfigShape, url } from '@modelgate/config';
+import {
+  booleanFlag,
+  commaList,
+  databaseConfigShape,
+  kafkaTopic,
+  milliseconds,
+  sensitive,
+  serviceConfigShape,
+  url,
+  urlList,
+} from '@modelgate/config';
 import { TOPICS, deadLetterTopic } from '@modelgate/contracts';
 
-const list = z.string().transform((v) =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
-const issuerList = list.refine(
-  (l) =>
-    l.every((v) => {
-      try {
-        return ['http:', 'https:'].includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }),
-  { message: 'expected a comma-separated list of issuer URLs (https://...)' },
-);
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-const topic = (fallback: string) =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name')
-    .default(fallback);
 const wholeNumber = (fallback: number, min: number, max: number) =>
   z.coerce
     .number({ message: 'expected a whole number' })
@@ -40,19 +27,19 @@ export const auditConfigSchema = z.object({
   /** `iss` of identity's tokens; their keys come from its discovery document. */
   IDENTITY_ISSUER: url(['http', 'https']).default('http://127.0.0.1:3001'),
   IDENTITY_AUDIENCE: z.string().min(1).default('modelgate'),
-  OIDC_ISSUERS: issuerList.default([]),
-  OIDC_AUDIENCE: list.default(['modelgate']),
+  OIDC_ISSUERS: urlList(['http', 'https']).default([]),
+  OIDC_AUDIENCE: commaList.default(['modelgate']),
   /** Roles that see every record (and may verify); anyone else sees only their own. */
-  AUDIT_READ_ALL_ROLES: list.default(['auditor', 'acl-admin']),
-  DECISIONS_TOPIC: topic(TOPICS.decisions),
-  POLICY_EVENTS_TOPIC: topic(TOPICS.policyEvents),
-  IDENTITY_EVENTS_TOPIC: topic(TOPICS.identityEvents),
-  DECISIONS_DLQ_TOPIC: topic(deadLetterTopic(TOPICS.decisions, 'audit')),
-  POLICY_DLQ_TOPIC: topic(deadLetterTopic(TOPICS.policyEvents, 'audit')),
-  IDENTITY_DLQ_TOPIC: topic(deadLetterTopic(TOPICS.identityEvents, 'audit')),
+  AUDIT_READ_ALL_ROLES: commaList.default(['auditor', 'acl-admin']),
+  DECISIONS_TOPIC: kafkaTopic(TOPICS.decisions),
+  POLICY_EVENTS_TOPIC: kafkaTopic(TOPICS.policyEvents),
+  IDENTITY_EVENTS_TOPIC: kafkaTopic(TOPICS.identityEvents),
+  DECISIONS_DLQ_TOPIC: kafkaTopic(deadLetterTopic(TOPICS.decisions, 'audit')),
+  POLICY_DLQ_TOPIC: kafkaTopic(deadLetterTopic(TOPICS.policyEvents, 'audit')),
+  IDENTITY_DLQ_TOPIC: kafkaTopic(deadLetterTopic(TOPICS.identityEvents, 'audit')),
   AUDIT_CONSUMER_GROUP: z.string().min(1).max(200).default('modelgate-audit'),
   /** `false` runs the query API without consuming (another process ingests). */
-  INGEST_ENABLED: bool.default(true),
+  INGEST_ENABLED: booleanFlag(true),
   /** Ed25519 private key (PKCS#8 PEM) that signs digests; without it one is generated and kept in the database. */
   AUDIT_SIGNING_KEY: sensitive('AUDIT_SIGNING_KEY', z.string().min(1).optional()),
   /** How often the chain head is signed (when it moved). */

@@ -10,3 +10,4 @@ export * from './ldap/ldap-escape';
 export * from './api-key/api-key';
 export * from './resolve/api-key-store';
 export * from './resolve/principal-resolver';
+export * from './resolve/bearer-authenticator';

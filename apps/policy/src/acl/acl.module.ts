@@ -7,7 +7,7 @@ import {
   PRINCIPAL_AUTHENTICATOR,
   type PrincipalAuthenticator,
 } from '../auth/principal-authenticator.port';
-import { ResolverPrincipalAuthenticator } from '../auth/resolver-principal-authenticator';
+import { bearerAuthenticator } from '@modelgate/auth';
 import type { PolicyConfig } from '../config';
 import { AclController } from './acl.controller';
 import { AclStreamRepository } from './acl-stream.repository';
@@ -66,7 +66,7 @@ export class AclModule {
           provide: PRINCIPAL_AUTHENTICATOR,
           useFactory: () =>
             options.authenticator ??
-            ResolverPrincipalAuthenticator.fromConfig({
+            bearerAuthenticator({
               identityIssuer: config.IDENTITY_ISSUER,
               identityAudience: config.IDENTITY_AUDIENCE,
               oidcIssuers: config.OIDC_ISSUERS,

@@ -1,9 +1,7 @@
-import type { Principal } from '@modelgate/auth';
+import type { BearerAuthenticator } from '@modelgate/auth';
 
 /** Turns an `Authorization` header into a principal, or rejects with an AuthenticationError. */
-export interface PrincipalAuthenticator {
-  authenticate(authorization: string | undefined): Promise<Principal>;
-}
+export type PrincipalAuthenticator = BearerAuthenticator;
 
 export const PRINCIPAL_AUTHENTICATOR = Symbol('PRINCIPAL_AUTHENTICATOR');
 
