@@ -1,5 +1,5 @@
-// The two transports as a load generator sees them: one call, resolved when answered.
-import { Agent, request } from 'node:http';
+// The gRPC client the propagation and cold-start phases probe replicas with (the compared
+// loads go through the Go load generator, loadgen/).
 import { credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { DECISION_PROTO_PATH } from '@modelgate/contracts';
@@ -29,38 +29,5 @@ export function grpcClient(url: string): { call: Call; close: () => void } {
     call: (body) =>
       new Promise((resolve, reject) => check.call(client, body, (e, r) => (e ? reject(e) : resolve(r)))),
     close: () => client.close(),
-  };
-}
-
-export function restClient(base: string): { call: Call; close: () => void } {
-  const url = new URL('/v1/decisions', base);
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  return {
-    call: (body) =>
-      new Promise((resolve, reject) => {
-        const payload = JSON.stringify(body);
-        const req = request(
-          url,
-          {
-            method: 'POST',
-            agent,
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              if (res.statusCode !== 200)
-                return reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
-              resolve(
-                JSON.parse(Buffer.concat(chunks).toString()) as { allow: boolean; policy_version: number },
-              );
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end(payload);
-      }),
-    close: () => agent.destroy(),
   };
 }

@@ -16,16 +16,26 @@ export interface Replica {
   stop(): Promise<void>;
 }
 
+export interface ReplicaOptions {
+  /** CPU list for `taskset -c` (the process and all its threads stay on these CPUs). */
+  readonly cpus?: string | undefined;
+  /** Extra node flags, e.g. --cpu-prof. */
+  readonly nodeArgs?: readonly string[];
+}
+
 export async function startReplica(
   name: string,
   port: number,
   grpcPort: number,
   env: Record<string, string>,
+  options: ReplicaOptions = {},
 ): Promise<Replica> {
   const spool = join(ROOT, '.run', 'bench', 'decision', name);
   mkdirSync(spool, { recursive: true });
   const started = performance.now();
-  const child = spawn(process.execPath, [MAIN], {
+  const argv = [process.execPath, ...(options.nodeArgs ?? []), MAIN];
+  if (options.cpus) argv.unshift('taskset', '-c', options.cpus);
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: {
       ...process.env,
       ...env,
