@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -10,6 +11,7 @@ export class CuttableProxy {
   private readonly sockets = new Set<Socket>();
   private server?: Server;
   private down = false;
+  private losingAnswers = false;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -23,7 +25,11 @@ export class CuttableProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      // Server-to-client bytes pass a gate that `cutLosingAnswers` closes.
+      const answers = new Transform({
+        transform: (chunk: Buffer, _encoding, done) => done(null, this.losingAnswers ? undefined : chunk),
+      });
+      client.pipe(upstream).pipe(answers).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -37,8 +43,20 @@ export class CuttableProxy {
     for (const s of this.sockets) s.destroy();
   }
 
+  /**
+   * The nastier outage: for `ms` the server still gets every request but its answers are
+   * dropped, then `cut()`. A client then holds requests the server has acted on (a produce
+   * appended) whose outcome it never learns.
+   */
+  async cutLosingAnswers(ms: number): Promise<void> {
+    this.losingAnswers = true;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    this.cut();
+  }
+
   restore(): void {
     this.down = false;
+    this.losingAnswers = false;
   }
 
   async close(): Promise<void> {
