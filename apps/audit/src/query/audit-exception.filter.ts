@@ -1,7 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthenticationError, PUBLIC_AUTH_FAILURE_MESSAGE } from '@modelgate/auth';
-import { errorTypeFor } from '@modelgate/service-kit';
+import { replyWithApiError } from '@modelgate/service-kit';
 import { AUDIT_ERROR_HTTP_STATUS, AuditError } from './audit-error';
 
 /** Audit errors and refused credentials → the OpenAI-shaped error body. */
@@ -14,15 +14,12 @@ export class AuditExceptionFilter implements ExceptionFilter {
       exception instanceof AuthenticationError
         ? new AuditError('unauthenticated', PUBLIC_AUTH_FAILURE_MESSAGE)
         : exception;
-    const status = AUDIT_ERROR_HTTP_STATUS[error.code];
-    if (status === HttpStatus.UNAUTHORIZED) void reply.header('www-authenticate', 'Bearer');
-    void reply.status(status).send({
-      error: {
-        message: error.message,
-        type: errorTypeFor(status),
-        code: error.code,
-        request_id: String(request.id),
-      },
-    });
+    replyWithApiError(
+      reply,
+      String(request.id),
+      AUDIT_ERROR_HTTP_STATUS[error.code],
+      error.code,
+      error.message,
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthenticationError, PUBLIC_AUTH_FAILURE_MESSAGE } from '@modelgate/auth';
-import { apiError, errorTypeFor, LOGGER } from '@modelgate/service-kit';
+import { LOGGER, replyWithApiError } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
 import { IDENTITY_ERROR_HTTP_STATUS, IdentityException } from './identity.exception';
 
@@ -22,18 +22,15 @@ export class IdentityExceptionFilter implements ExceptionFilter {
         { request_id: requestId, reason: exception.reason, detail: exception.detail },
         'credential refused',
       );
-      void reply
-        .status(401)
-        .header('www-authenticate', 'Bearer')
-        .send(
-          apiError(PUBLIC_AUTH_FAILURE_MESSAGE, 'authentication_error', 'invalid_credentials', requestId),
-        );
+      replyWithApiError(reply, requestId, 401, 'invalid_credentials', PUBLIC_AUTH_FAILURE_MESSAGE);
       return;
     }
-    const status = IDENTITY_ERROR_HTTP_STATUS[exception.code];
-    if (status === 401) void reply.header('www-authenticate', 'Bearer');
-    void reply
-      .status(status)
-      .send(apiError(exception.message, errorTypeFor(status), exception.code, requestId));
+    replyWithApiError(
+      reply,
+      requestId,
+      IDENTITY_ERROR_HTTP_STATUS[exception.code],
+      exception.code,
+      exception.message,
+    );
   }
 }

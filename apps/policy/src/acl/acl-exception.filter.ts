@@ -1,7 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthenticationError, PUBLIC_AUTH_FAILURE_MESSAGE } from '@modelgate/auth';
-import { errorTypeFor } from '@modelgate/service-kit';
+import { replyWithApiError } from '@modelgate/service-kit';
 import { AclError } from './domain/acl-error';
 import { ACL_ERROR_HTTP_STATUS } from './acl-error-http';
 
@@ -15,16 +15,13 @@ export class AclExceptionFilter implements ExceptionFilter {
       exception instanceof AuthenticationError
         ? new AclError('unauthenticated', PUBLIC_AUTH_FAILURE_MESSAGE)
         : exception;
-    const status = ACL_ERROR_HTTP_STATUS[error.code];
-    if (status === HttpStatus.UNAUTHORIZED) void reply.header('www-authenticate', 'Bearer');
-    void reply.status(status).send({
-      error: {
-        message: error.message,
-        type: errorTypeFor(status),
-        code: error.code,
-        request_id: String(request.id),
-        ...(error.issues ? { issues: error.issues } : {}),
-      },
-    });
+    replyWithApiError(
+      reply,
+      String(request.id),
+      ACL_ERROR_HTTP_STATUS[error.code],
+      error.code,
+      error.message,
+      error.issues ? { issues: error.issues } : {},
+    );
   }
 }

@@ -13,17 +13,28 @@ import { modelProblem, readSubject, type CheckRequest } from './request';
  * deny, a failure inside (including the limiter's) an `evaluation_error` deny.
  */
 export function check(index: PolicyIndex, request: CheckRequest, rateLimiter: RateLimiter): Decision {
+  // Taken for the duration of this call: a limiter that calls `check` again (nothing forbids
+  // it) finds none and makes its own. A decision keeps nothing of the evaluation.
+  const reuse = spare;
+  spare = null;
+  let used = reuse;
   try {
-    const evaluation = prepare(index, request);
+    const evaluation = prepare(index, request, reuse ?? undefined);
     if (!(evaluation instanceof Evaluation)) return evaluation;
+    used = evaluation;
     const limits = evaluation.needsRateLimit
       ? rateLimiter.tryAcquire(evaluation.buckets(), evaluation.subject.time)
       : null;
     return conclude(evaluation, limits);
   } catch {
     return EVALUATION_ERROR;
+  } finally {
+    spare = used;
   }
 }
+
+/** The evaluation `check` reuses (one per process: checks are synchronous), when not in use. */
+let spare: Evaluation | null = null;
 
 /** `check` with a limiter behind the network (the decision service's shared Redis counters). */
 export async function checkAsync(
@@ -43,8 +54,15 @@ export async function checkAsync(
   }
 }
 
-/** Everything of a check but the rate limiter: a decision already, or the evaluation to finish. */
-export function prepare(index: PolicyIndex, request: CheckRequest): Evaluation | Decision {
+/**
+ * Everything of a check but the rate limiter: a decision already, or the evaluation to finish
+ * (`reuse`, reset, when given).
+ */
+export function prepare(
+  index: PolicyIndex,
+  request: CheckRequest,
+  reuse?: Evaluation,
+): Evaluation | Decision {
   if (typeof request !== 'object' || request === null)
     return invalidRequest(`request: expected an object, got ${renderValue(request)}`);
   const { principal, model, operation, context } = request as Partial<CheckRequest>;
@@ -53,11 +71,12 @@ export function prepare(index: PolicyIndex, request: CheckRequest): Evaluation |
   const problem = modelProblem(model);
   if (problem !== null) return invalidRequest(problem);
   const name = model!;
-  const principals = index.principalNumbers(subject);
-  const evaluation = evaluate(index.enforcedFor(name), subject, principals, name);
+  const documents = index.enforcedFor(name);
+  const shadowSet = index.shadowSetFor(name);
+  const principals = index.principalNumbers(subject, documents, shadowSet, reuse?.principals);
+  const evaluation = evaluate(documents, subject, principals, name, reuse);
   // The shadow outcome ignores rate limits: a candidate's counters do not exist until it is
   // enforced, and it must not spend the enforced rules' tokens.
-  const shadowSet = index.shadowSetFor(name);
   if (shadowSet !== null)
     evaluation.shadow = shadowOf(outcomeIgnoringLimits(shadowSet, subject, principals, name));
   return evaluation;

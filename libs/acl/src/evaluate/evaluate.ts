@@ -9,9 +9,9 @@
 //     with no candidate at all the answer is `no_matching_rule`.
 // Where several rules decide alike, the least (document model, rule id) wins, so that neither
 // the order of rules nor that of documents ever changes an outcome.
-import type { CompiledDocument } from '../policy-index/compiled-document';
+import { OPERATION_COUNT, ruleKey, type CompiledDocument } from '../policy-index/compiled-document';
 import type { CompiledRule, ConditionFailure } from '../policy-index/compiled-rule';
-import { isSingleRule, type RuleEntry } from '../policy-index/rule-table';
+import { isSingleRule, keyHash, type RuleEntry } from '../policy-index/rule-table';
 import type { RateLimitBucket, RateLimitOutcome } from '../rate-limit';
 import type { Decision, DecisionReason, ShadowDecision } from './decision';
 import type { Subject } from './request';
@@ -39,11 +39,27 @@ export class Evaluation {
   maxVersion = 0;
   /** The outcome of the shadow set, evaluated beside (see `check`). */
   shadow: ShadowDecision | null = null;
+  /** Room for the caller's principal numbers, reused with the evaluation (see `check`). */
+  readonly principals: number[] = [];
 
   constructor(
-    readonly subject: Subject,
-    readonly model: string,
+    public subject: Subject,
+    public model: string,
   ) {}
+
+  /** This evaluation made new for another request (`check` reuses one: no allocation). */
+  reset(subject: Subject, model: string): this {
+    this.subject = subject;
+    this.model = model;
+    this.deny = null;
+    this.allow = null;
+    this.limited = null;
+    this.failed = null;
+    this.failure = null;
+    this.maxVersion = 0;
+    this.shadow = null;
+    return this;
+  }
 
   /** True when the outcome depends on the rate limiter (step 4). */
   get needsRateLimit(): boolean {
@@ -53,7 +69,7 @@ export class Evaluation {
   visit(entry: RuleEntry | null | undefined): void {
     if (entry === undefined || entry === null) return;
     if (isSingleRule(entry)) this.visitRule(entry);
-    else for (const rule of entry) this.visitRule(rule);
+    else for (let i = 0; i < entry.length; i++) this.visitRule(entry[i]!);
   }
 
   private visitRule(rule: CompiledRule): void {
@@ -107,21 +123,31 @@ function insertInOrder(list: CompiledRule[] | null, rule: CompiledRule): Compile
 
 /**
  * Step 1 and the condition checks: the rules of `documents` for each of the caller's
- * principal numbers (see `PolicyIndex.principalNumbers`) and the operation.
+ * principal numbers (see `PolicyIndex.principalNumbers`) and the operation; in `reuse`, when
+ * given (reset first).
  */
 export function evaluate(
   documents: readonly CompiledDocument[],
   subject: Subject,
   principals: readonly number[],
   model: string,
+  reuse?: Evaluation,
 ): Evaluation {
-  const evaluation = new Evaluation(subject, model);
+  const evaluation = reuse === undefined ? new Evaluation(subject, model) : reuse.reset(subject, model);
   const operationIndex = subject.operationIndex;
-  for (const document of documents) {
+  const operationBit = 1 << operationIndex;
+  const anyBit = 1 << (OPERATION_COUNT + operationIndex);
+  const count = principals.length;
+  for (let d = 0; d < documents.length; d++) {
+    const document = documents[d]!;
     if (document.version > evaluation.maxVersion) evaluation.maxVersion = document.version;
-    if ((document.operationMask & (1 << operationIndex)) === 0) continue;
-    evaluation.visit(document.anyRulesFor(operationIndex));
-    for (const principal of principals) evaluation.visit(document.rulesFor(principal, operationIndex));
+    const flags = document.flags;
+    if ((flags & operationBit) === 0) continue;
+    if ((flags & anyBit) !== 0) evaluation.visit(document.anyRulesFor(operationIndex));
+    for (let i = 0; i < count; i++) {
+      const key = ruleKey(principals[i]!, operationIndex);
+      evaluation.visit(document.rulesForKey(key, keyHash(key)));
+    }
   }
   return evaluation;
 }

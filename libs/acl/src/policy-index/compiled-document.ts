@@ -4,62 +4,99 @@
 import { compileGlob, type Glob } from '../glob';
 import { OPERATIONS, type PolicyDocument, type PolicyMode } from '../policy';
 import { CompiledRule } from './compiled-rule';
-import { ANY_PRINCIPAL, type PrincipalTable } from './principal-table';
-import { buildRuleSlots, findRules, type RuleEntry, type RuleSlots } from './rule-table';
+import { ANY_PRINCIPAL, ownNameBit, type PrincipalTable } from './principal-table';
+import {
+  buildRuleSlots,
+  filterBitA,
+  filterBitB,
+  findRules,
+  keyHash,
+  type RuleEntry,
+  type RuleSlots,
+} from './rule-table';
 
-const OPERATION_COUNT = OPERATIONS.length;
+export const OPERATION_COUNT = OPERATIONS.length;
 
 /** The table key of a principal number and an operation index (a small integer, not a string). */
-function ruleKey(principal: number, operationIndex: number): number {
+export function ruleKey(principal: number, operationIndex: number): number {
   return principal * OPERATION_COUNT + operationIndex;
 }
 
 export class CompiledDocument {
+  // The fields a check reads come first (V8 lays fields out in the order they are assigned,
+  // so these share the object's first cache lines): `version`, `flags`, the key filter, `table`.
+  readonly version: number;
+  /**
+   * Bit i set when some rule names OPERATIONS[i] (a check of any other operation skips the
+   * document); bit OPERATION_COUNT + i when some rule for `any` caller names it.
+   */
+  readonly flags: number;
+  /** A two-word Bloom filter of the table's keys (see `keyHash`): most probes end here. */
+  readonly filterA: number;
+  readonly filterB: number;
+  /** The `ownNameBit`s of the users, API keys and service accounts the rules name. */
+  readonly ownFilter: number;
+  private readonly table: RuleSlots;
+  /** The rules for `any` caller, per operation index. */
+  private readonly anyRules: readonly (readonly CompiledRule[] | null)[];
+  readonly source: PolicyDocument;
   readonly pattern: string;
   readonly mode: PolicyMode;
   /** Null for an exact model name. */
   readonly glob: Glob | null;
   readonly rules: readonly CompiledRule[];
-  private readonly table: RuleSlots;
-  /** The rules for `any` caller, per operation index. */
-  private readonly anyRules: readonly (readonly CompiledRule[] | null)[];
-  /** Bit i set when some rule names OPERATIONS[i]: a check of any other operation skips the document. */
-  readonly operationMask: number;
   /** `[this]`, made once: the applicable set of a model that only this document matches. */
   readonly alone: readonly CompiledDocument[];
 
-  constructor(
-    readonly source: PolicyDocument,
-    readonly version: number,
-    principals: PrincipalTable,
-  ) {
-    this.pattern = source.model;
-    this.mode = source.mode;
-    this.glob = compileGlob(source.model);
-    this.rules = source.rules.map((rule) => new CompiledRule(rule, this));
+  constructor(source: PolicyDocument, version: number, principals: PrincipalTable) {
+    const rules = source.rules.map((rule) => new CompiledRule(rule, this));
     const named = new Map<number, CompiledRule[]>();
     const any: CompiledRule[][] = OPERATIONS.map(() => []);
-    let operationMask = 0;
-    for (const rule of this.rules) {
-      const principal = principals.acquire(rule.source.principal.type, rule.source.principal.value);
+    let flags = 0;
+    let filterA = 0;
+    let filterB = 0;
+    let ownFilter = 0;
+    for (const rule of rules) {
+      const { type, value } = rule.source.principal;
+      const principal = principals.acquire(type, value);
+      if (type === 'user' || type === 'api_key' || type === 'service_account')
+        ownFilter |= ownNameBit(type, value!);
       for (const operation of rule.source.operations) {
         const operationIndex = OPERATIONS.indexOf(operation);
-        operationMask |= 1 << operationIndex;
+        flags |= 1 << operationIndex;
         if (principal === ANY_PRINCIPAL) {
+          flags |= 1 << (OPERATION_COUNT + operationIndex);
           any[operationIndex]!.push(rule);
           continue;
         }
         const key = ruleKey(principal, operationIndex);
+        const hash = keyHash(key);
+        filterA |= filterBitA(hash);
+        filterB |= filterBitB(hash);
         const list = named.get(key);
         if (list === undefined) named.set(key, [rule]);
         else list.push(rule);
       }
     }
+    this.version = version;
+    this.flags = flags;
+    this.filterA = filterA;
+    this.filterB = filterB;
+    this.ownFilter = ownFilter;
     this.table = buildRuleSlots(named);
     // `slice()`: a pushed-to array keeps spare capacity.
     this.anyRules = any.map((list) => (list.length === 0 ? null : list.slice()));
-    this.operationMask = operationMask;
+    this.source = source;
+    this.pattern = source.model;
+    this.mode = source.mode;
+    this.glob = compileGlob(source.model);
+    this.rules = rules;
     this.alone = [this];
+  }
+
+  /** Bit i set when some rule names OPERATIONS[i]: a check of any other operation skips the document. */
+  get operationMask(): number {
+    return this.flags & ((1 << OPERATION_COUNT) - 1);
   }
 
   /** The rules of `operationIndex` for any caller, or null. */
@@ -70,6 +107,15 @@ export class CompiledDocument {
   /** The rules naming the principal `principal` for `operationIndex`, or undefined. */
   rulesFor(principal: number, operationIndex: number): RuleEntry | undefined {
     return findRules(this.table, ruleKey(principal, operationIndex));
+  }
+
+  /**
+   * The rules under a table key (`ruleKey`) whose hash is `hash` (`keyHash`), or undefined;
+   * the key filter answers most misses without reading the table.
+   */
+  rulesForKey(key: number, hash: number): RuleEntry | undefined {
+    if ((this.filterA & filterBitA(hash)) === 0 || (this.filterB & filterBitB(hash)) === 0) return undefined;
+    return findRules(this.table, key);
   }
 
   /** Gives back the principal numbers this document acquired (when it leaves the index). */

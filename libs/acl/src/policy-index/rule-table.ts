@@ -41,6 +41,25 @@ function slotOf(key: number, mask: number): number {
   return Math.imul(key, 0x9e3779b1) >>> Math.clz32(mask);
 }
 
+/**
+ * A document's key filter: two 32-bit words, each with one bit per key (a Bloom filter of two
+ * hashes, partitioned: the top ten bits of a multiplicative hash). A key whose two bits are not both set is not in the table, which a
+ * check learns from the document object it already read, without touching the table.
+ */
+export function keyHash(key: number): number {
+  return Math.imul(key, 0x85ebca6b);
+}
+
+/** The key's bit in the first word of the filter. */
+export function filterBitA(hash: number): number {
+  return 1 << (hash >>> 27);
+}
+
+/** The key's bit in the second word of the filter. */
+export function filterBitB(hash: number): number {
+  return 1 << ((hash >>> 22) & 31);
+}
+
 export function isSingleRule(entry: RuleEntry): entry is CompiledRule {
   return entry instanceof CompiledRule;
 }

@@ -26,3 +26,28 @@ export function errorTypeFor(status: number): string {
   if (status === 503) return 'service_unavailable';
   return status >= 500 ? 'server_error' : 'invalid_request_error';
 }
+
+/** Minimal reply/request surface, so this stays free of a Fastify import. */
+interface ErrorReply {
+  header(name: string, value: string): unknown;
+  status(code: number): { send(body: unknown): unknown };
+}
+
+/**
+ * Sends a module's error in the shared shape: status, OpenAI error type, the module's
+ * code, the request id, and a Bearer challenge on 401. `extra` adds fields such as the
+ * JSON paths of an invalid document.
+ */
+export function replyWithApiError(
+  reply: ErrorReply,
+  requestId: string,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
+  if (status === 401) reply.header('www-authenticate', 'Bearer');
+  reply
+    .status(status)
+    .send({ error: { ...apiError(message, errorTypeFor(status), code, requestId).error, ...extra } });
+}
