@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { retryRetriable } from '@modelgate/messaging';
 
 /** A topic name no other test uses, so runs never read each other's records. */
 export function uniqueTopicName(prefix: string): string {
@@ -26,7 +25,18 @@ export async function createTopic(
   });
   // A busy broker can answer the creation before every partition's leader serves
   // offsets; tests start using the topic only once it does.
-  await retryRetriable(() => admin.fetchTopicOffsets(topic), { attempts: 20 });
+  // (A plain poll, not @modelgate/messaging's retryRetriable: messaging's own tests use
+  // this harness, so it must not depend on messaging.)
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await admin.fetchTopicOffsets(topic);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /**
