@@ -14,7 +14,7 @@ import { loadConfig } from '@modelgate/config';
 import { DECISION_PROTO_PATH, decisionRecordV1Schema } from '@modelgate/contracts';
 import { createEnvelope, encodeEnvelope } from '@modelgate/messaging';
 import { createLogger } from '@modelgate/telemetry';
-import { infraEndpoints, readRecords, uniqueTopicName } from '@modelgate/testing';
+import { createTopic, infraEndpoints, readRecords, uniqueTopicName } from '@modelgate/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- @modelgate/acl exports no `testing` entry yet (requested)
 import {
   loadDecisionSuites,
@@ -77,16 +77,11 @@ async function freshTopics(): Promise<Topics> {
     t === topics.POLICY_STATE_TOPIC || t === topics.POLICY_EVENTS_TOPIC || t === topics.DECISIONS_TOPIC
       ? 3
       : 1;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: Object.values(topics).map((topic) => ({
-      topic,
-      numPartitions: partitions(topic),
-      replicationFactor: 1,
-      configEntries:
-        topic === topics.POLICY_STATE_TOPIC ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-    })),
-  });
+  for (const topic of Object.values(topics)) {
+    const config: Record<string, string> =
+      topic === topics.POLICY_STATE_TOPIC ? { 'cleanup.policy': 'compact' } : {};
+    await createTopic(admin, topic, partitions(topic), config);
+  }
   createdTopics.push(...Object.values(topics));
   return topics;
 }

@@ -2,7 +2,7 @@
 // ARCHITECTURE.md with real tokens, concurrency, history and rollback, the topics it feeds,
 // the read model rebuild, the OpenAPI document, and the seed's Python example.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -31,24 +31,10 @@ import { policyConfigSchema } from './config';
 import { policyModules } from './policy.modules';
 
 const run = promisify(execFile);
-const SEED = {
-  model: 'qwen3-7b-chat',
-  mode: 'enforce',
-  rules: [
-    {
-      id: 'researchers',
-      effect: 'allow',
-      principal: { type: 'role', value: 'researcher' },
-      operations: ['infer', 'view'],
-      conditions: { ip_range: ['10.0.0.0/8', '192.168.1.0/24'], rate_limit: '100req/min' },
-    },
-    {
-      principal: { type: 'user', value: 'alice@company.com' },
-      operations: ['infer', 'train', 'download'],
-      conditions: { valid_until: '2025-12-31T23:59:59Z' },
-    },
-  ],
-};
+// The seed's document, as ARCHITECTURE.md writes it (shared with the README's walk-through).
+const SEED = JSON.parse(
+  readFileSync(resolve(__dirname, '../../../test/fixtures/policies/seed-policy.json'), 'utf8'),
+) as { model: string; mode: string; rules: Record<string, unknown>[] };
 /** A page of a list answer, items loosely typed. */
 interface Page {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read deep into the answers

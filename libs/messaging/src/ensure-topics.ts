@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { TopicSpec } from '@modelgate/contracts';
+import { retryRetriable } from './retry-retriable';
 
 /**
  * Creates the topics that are missing, with their configs. Existing topics are left
@@ -15,7 +16,9 @@ export async function ensureTopics(
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length === 0) return [];
   await admin.createTopics({
-    waitForLeaders: true,
+    // kafkajs's own wait gives up on "does not host this topic-partition", which a broker
+    // answers for a moment after creating a topic; the retry below waits it out.
+    waitForLeaders: false,
     topics: missing.map((s) => ({
       topic: s.name,
       numPartitions: s.partitions,
@@ -23,5 +26,7 @@ export async function ensureTopics(
       configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
     })),
   });
+  for (const spec of missing)
+    await retryRetriable(() => admin.fetchTopicOffsets(spec.name), { attempts: 20 });
   return missing.map((s) => s.name);
 }

@@ -12,8 +12,10 @@ export async function createTopic(
   partitions = 1,
   config: Record<string, string> = {},
 ): Promise<void> {
+  // No waitForLeaders: kafkajs's wait gives up on "does not host this topic-partition",
+  // which a broker answers for a moment after creating a topic; the poll below waits for it.
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: [
       {
         topic,
