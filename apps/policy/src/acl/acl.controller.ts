@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -77,6 +78,17 @@ const WRITE_ERRORS = (target: object, key: string | symbol, descriptor: Property
   for (const decorate of ERRORS) decorate(target, key, descriptor);
 };
 
+/** What every versioned write route shares: the acl-admin guard, If-Match, and its answers. */
+function WriteRoute(summary: string): MethodDecorator {
+  return applyDecorators(
+    RequireAcl('write'),
+    ApiOperation({ summary }),
+    ApiHeader(IF_MATCH),
+    ApiOkResponse({ type: AclWriteResultDto }),
+    WRITE_ERRORS,
+  );
+}
+
 function etag(version: number): string {
   return `"${version}"`;
 }
@@ -154,13 +166,9 @@ export class AclController {
   }
 
   @Put('models/:model')
-  @RequireAcl('write')
-  @ApiOperation({ summary: "Replace the document of the body's mode for this pattern" })
-  @ApiHeader(IF_MATCH)
+  @WriteRoute("Replace the document of the body's mode for this pattern")
   @ApiBody({ type: PolicyDocumentDto })
   @ApiQuery({ name: 'confirm_empty', required: false })
-  @ApiOkResponse({ type: AclWriteResultDto })
-  @WRITE_ERRORS
   async put(
     @Param('model') model: string,
     @Body() body: unknown,
@@ -181,11 +189,7 @@ export class AclController {
   }
 
   @Delete('models/:model')
-  @RequireAcl('write')
-  @ApiOperation({ summary: 'Delete both documents of the pattern (a tombstone on the state topic)' })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: AclWriteResultDto })
-  @WRITE_ERRORS
+  @WriteRoute('Delete both documents of the pattern (a tombstone on the state topic)')
   async remove(
     @Param('model') model: string,
     @Headers('if-match') ifMatch: string | undefined,
@@ -218,12 +222,8 @@ export class AclController {
 
   @Post('models/:model/rollback')
   @HttpCode(200)
-  @RequireAcl('write')
-  @ApiOperation({ summary: 'Restore the documents of an earlier version, as a new version' })
-  @ApiHeader(IF_MATCH)
+  @WriteRoute('Restore the documents of an earlier version, as a new version')
   @ApiBody({ type: RollbackDto })
-  @ApiOkResponse({ type: AclWriteResultDto })
-  @WRITE_ERRORS
   async rollback(
     @Param('model') model: string,
     @Body() body: unknown,
@@ -243,11 +243,7 @@ export class AclController {
 
   @Post('models/:model/promote')
   @HttpCode(200)
-  @RequireAcl('write')
-  @ApiOperation({ summary: 'Make the shadow candidate the enforced document' })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: AclWriteResultDto })
-  @WRITE_ERRORS
+  @WriteRoute('Make the shadow candidate the enforced document')
   async promote(
     @Param('model') model: string,
     @Headers('if-match') ifMatch: string | undefined,
@@ -264,12 +260,8 @@ export class AclController {
   }
 
   @Put('models/:model/mode')
-  @RequireAcl('write')
-  @ApiOperation({ summary: '`{"mode":"shadow"}`: the enforced document becomes the shadow candidate' })
-  @ApiHeader(IF_MATCH)
+  @WriteRoute('`{"mode":"shadow"}`: the enforced document becomes the shadow candidate')
   @ApiBody({ type: ModeDto })
-  @ApiOkResponse({ type: AclWriteResultDto })
-  @WRITE_ERRORS
   async mode(
     @Param('model') model: string,
     @Body() body: unknown,
@@ -289,13 +281,9 @@ export class AclController {
 
   @Post('models/:model/rules')
   @HttpCode(200)
-  @RequireAcl('write')
-  @ApiOperation({ summary: 'Add one rule (with an id) to the document of `mode` (default enforce)' })
-  @ApiHeader(IF_MATCH)
+  @WriteRoute('Add one rule (with an id) to the document of `mode` (default enforce)')
   @ApiQuery({ name: 'mode', required: false, enum: ['enforce', 'shadow'] })
   @ApiBody({ schema: { type: 'object', example: EXAMPLE_DOCUMENT.rules[0] } })
-  @ApiOkResponse({ type: AclWriteResultDto })
-  @WRITE_ERRORS
   async addRuleRoute(
     @Param('model') model: string,
     @Body() body: unknown,
@@ -316,12 +304,8 @@ export class AclController {
   }
 
   @Delete('models/:model/rules/:ruleId')
-  @RequireAcl('write')
-  @ApiOperation({ summary: 'Remove one rule by id from the document of `mode` (default enforce)' })
-  @ApiHeader(IF_MATCH)
+  @WriteRoute('Remove one rule by id from the document of `mode` (default enforce)')
   @ApiQuery({ name: 'mode', required: false, enum: ['enforce', 'shadow'] })
-  @ApiOkResponse({ type: AclWriteResultDto })
-  @WRITE_ERRORS
   async removeRuleRoute(
     @Param('model') model: string,
     @Param('ruleId') ruleId: string,
