@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, GENESIS_HASH, rowHash, type ChainedFields } from './chain-hash';
+import { canonicalJson, canonicalRow, GENESIS_HASH, rowHash, type ChainedFields } from './chain-hash';
 
 const row: ChainedFields = {
   seq: 1,
@@ -23,6 +25,78 @@ describe('chain hashing', () => {
       '{"a":{"x":[3,{"p":2,"q":1}],"y":2},"b":1}',
     );
     expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
+  });
+
+  it('sorts keys by UTF-16 code units and leaves out what JSON leaves out', () => {
+    expect(canonicalJson({ b: 1, B: 2, ä: 3, '\u{1F600}': 4, '\uFFFD': 5 })).toBe(
+      '{"B":2,"b":1,"ä":3,"\u{1F600}":4,"\uFFFD":5}',
+    );
+    expect(canonicalJson([undefined, 1, 'x'])).toBe('[null,1,"x"]');
+    expect(canonicalJson({ s: 'quote " backslash \\ line\n' })).toBe(
+      '{"s":"quote \\" backslash \\\\ line\\n"}',
+    );
+  });
+
+  // The v1 form as it was first written (the reference): the key-sorted JSON of the whole
+  // array, records included. Rows hashed before the record was serialised on its own must
+  // keep verifying.
+  const reference = (value: unknown): string => {
+    if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+    if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+  };
+  const v1 = (r: ChainedFields): string =>
+    reference([
+      'v1',
+      r.seq,
+      r.id,
+      r.source,
+      r.occurredAt,
+      r.ingestedAt,
+      r.principalId,
+      r.principalType,
+      r.model,
+      r.operation,
+      r.decision,
+      r.reason,
+      r.record,
+      r.prevHash,
+    ]);
+
+  it('is the canonical JSON of the v1 field array, whatever the values', () => {
+    const nullableText = fc.option(fc.string({ unit: 'binary' }), { nil: null });
+    fc.assert(
+      fc.property(
+        fc.record({
+          seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+          id: fc.uuid(),
+          source: fc.constantFrom(
+            'decision' as const,
+            'policy' as const,
+            'identity' as const,
+            'audit' as const,
+          ),
+          occurredAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          ingestedAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          principalId: nullableText,
+          principalType: nullableText,
+          model: nullableText,
+          operation: fc.string({ unit: 'binary' }),
+          decision: fc.constantFrom('allow' as const, 'deny' as const, null),
+          reason: nullableText,
+          record: fc.jsonValue(),
+          prevHash: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }),
+        }),
+        (r) => {
+          expect(canonicalRow(r, canonicalJson(r.record))).toBe(v1(r));
+          expect(rowHash(r)).toBe(createHash('sha256').update(v1(r), 'utf8').digest('hex'));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('changes the hash when any covered field changes', () => {

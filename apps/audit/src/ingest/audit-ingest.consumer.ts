@@ -27,6 +27,11 @@ export interface IngestOptions {
   readonly groupId: string;
   readonly topics: IngestTopics;
   readonly fromBeginning: boolean;
+  /**
+   * Partitions' batches handled at once (default 3): while one batch's transaction runs in
+   * Postgres, the next ones are parsed and wait for the chain lock.
+   */
+  readonly concurrency?: number;
   /** Pause between attempts while Postgres refuses a batch. */
   readonly retryMs?: number;
   /** Test seams: stop a batch at a chosen point (see AppendHooks), or after the rows committed. */
@@ -88,6 +93,7 @@ export class AuditIngestConsumer {
     });
     this.running = true;
     await consumer.run({
+      partitionsConsumedConcurrently: this.options.concurrency ?? 3,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {

@@ -18,6 +18,7 @@ import {
   type TestDatabase,
 } from '@modelgate/testing';
 import { verifyAuditChain } from '../chain/verify-audit-chain';
+import { newAuditRecord } from '../records/audit-record';
 import { AUDIT_MIGRATIONS } from '../storage/audit-migrations';
 import { AuditLogRepository } from '../storage/audit-log.repository';
 import { AuditIngestConsumer, IngestAbortedError, type IngestOptions } from './audit-ingest.consumer';
@@ -175,6 +176,27 @@ describe('audit ingest under failure', () => {
     expect(await verifyAuditChain(repository)).toMatchObject({ ok: true, rows: N });
   });
 
+  it('stores a record whose id is in upper case, and knows it again in lower case', async () => {
+    const id = randomUUID();
+    const rec = (recordId: string) =>
+      newAuditRecord({
+        id: recordId,
+        source: 'decision',
+        occurredAt: new Date().toISOString(),
+        principalId: null,
+        principalType: null,
+        model: 'm',
+        operation: 'infer',
+        decision: 'deny',
+        reason: 'unauthenticated',
+        record: { decision_id: recordId },
+      });
+    expect(await repository.append([rec(id.toUpperCase())])).toMatchObject({ inserted: 1, duplicates: 0 });
+    expect(await repository.append([rec(id)])).toMatchObject({ inserted: 0, duplicates: 1 });
+    expect((await pg.query('SELECT 1 FROM audit.audit_log WHERE id = $1', [id])).rowCount).toBe(1);
+    expect(await verifyAuditChain(repository)).toMatchObject({ ok: true });
+  });
+
   it('drops whole old partitions, records it, and still verifies', async () => {
     const past = new Date(Date.now() - 10 * DAY_MS);
     // A chain of its own: rows ingested ten days ago (a clock in the past), then today.
@@ -186,18 +208,19 @@ describe('audit ingest under failure', () => {
       const now = new AuditLogRepository(ds2);
       await then.ensurePartitions(1);
       await now.ensurePartitions(1);
-      const rec = (i: number) => ({
-        id: randomUUID(),
-        source: 'decision' as const,
-        occurredAt: past.toISOString(),
-        principalId: `p${i}`,
-        principalType: 'user',
-        model: 'm',
-        operation: 'infer',
-        decision: 'allow' as const,
-        reason: 'allowed',
-        record: { i },
-      });
+      const rec = (i: number) =>
+        newAuditRecord({
+          id: randomUUID(),
+          source: 'decision' as const,
+          occurredAt: past.toISOString(),
+          principalId: `p${i}`,
+          principalType: 'user',
+          model: 'm',
+          operation: 'infer',
+          decision: 'allow' as const,
+          reason: 'allowed',
+          record: { i },
+        });
       await then.append([rec(1), rec(2), rec(3)]);
       await now.append([rec(4), rec(5)]);
       const dropped = await now.applyRetention(new Date(Date.now() - 5 * DAY_MS));

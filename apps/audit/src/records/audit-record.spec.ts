@@ -40,21 +40,19 @@ describe('parseAuditRecord', () => {
     expect(r.record).toEqual(decision);
   });
 
-  it("accepts the gateway's refusals: no principal, reasons outside the evaluator's", () => {
-    const r = parseAuditRecord(
-      'decision',
-      buf({ ...decision, principal: null, allow: false, reason: 'unauthenticated', model: null }),
-    );
-    expect(r).toMatchObject({
-      principalId: null,
-      principalType: null,
-      decision: 'deny',
-      reason: 'unauthenticated',
-    });
+  it("accepts the gateway's refusals as the contract defines them: no principal, the gateway's reasons", () => {
+    for (const reason of ['unauthenticated', 'decision_unavailable', 'key_scope', 'invalid_request']) {
+      expect(
+        parseAuditRecord('decision', buf({ ...decision, principal: null, allow: false, reason })),
+      ).toMatchObject({ principalId: null, principalType: null, decision: 'deny', reason });
+    }
+  });
+
+  it('refuses a decision record the contract refuses, naming the field', () => {
     const { principal: _p, ...withoutPrincipal } = decision;
-    expect(
-      parseAuditRecord('decision', buf({ ...withoutPrincipal, allow: false, reason: 'invalid_request' })),
-    ).toMatchObject({ principalId: null, reason: 'invalid_request' });
+    expect(() => parseAuditRecord('decision', buf(withoutPrincipal))).toThrow(/principal/);
+    expect(() => parseAuditRecord('decision', buf({ ...decision, reason: 'made_up' }))).toThrow(/reason/);
+    expect(() => parseAuditRecord('decision', buf({ ...decision, schema: 2 }))).toThrow(/schema/);
   });
 
   it('maps policy and identity envelopes (admin changes)', () => {
@@ -103,7 +101,7 @@ describe('parseAuditRecord', () => {
     expect(r.model).toBe('m\uFFFD\uFFFD\uFFFD\uFFFD');
     const long = parseAuditRecord(
       'decision',
-      buf({ ...decision, principal: { id: 'x'.repeat(100_000), type: 'user' } }),
+      buf({ ...decision, principal: { id: 'x'.repeat(100_000), type: 'user', roles: [], groups: [] } }),
     );
     expect(long.principalId).toHaveLength(MAX_COLUMN_CHARS);
     expect((long.record['principal'] as { id: string }).id).toHaveLength(100_000);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEventEnvelope, type AuditSource } from '@modelgate/contracts';
+import { canonicalJson } from '../chain/chain-hash';
 import { column, sanitiseJson } from './sanitise';
 
 /** A record ready for the chain: what every source is normalised to before it is stored. */
@@ -15,6 +16,13 @@ export interface NewAuditRecord {
   readonly decision: 'allow' | 'deny' | null;
   readonly reason: string | null;
   readonly record: Record<string, unknown>;
+  /** `record` as canonical JSON: the text stored (jsonb) and hashed, serialised once. */
+  readonly recordJson: string;
+}
+
+/** A record for the chain from its fields, serialising `record` (canonical JSON) once. */
+export function newAuditRecord(fields: Omit<NewAuditRecord, 'recordJson'>): NewAuditRecord {
+  return { ...fields, recordJson: canonicalJson(fields.record) };
 }
 
 /** Why a Kafka record was refused; it goes to the dead-letter topic with this reason. */
@@ -25,13 +33,16 @@ export class UnparseableRecordError extends Error {
   }
 }
 
+export type TopicSource = Exclude<AuditSource, 'audit'>;
+
 const isoTime = z.iso.datetime({ offset: true });
 
 /**
- * A decision record as the audit trail accepts it: the decision service's v1 record, and
- * the gateway's refusals, which carry no principal (unauthenticated) and reasons outside
- * the evaluator's set (`unauthenticated`, `invalid_request`). Anything the decision
- * service adds later is kept in `record` (passthrough), never refused.
+ * A decision record as the audit trail accepts it: what identifies and dates it must be
+ * there, the rest is taken as it comes. Stricter than this and an attempt would be lost to
+ * the dead-letter topic for a value the audit trail exists to show — the gateway's refusals
+ * carry no principal and may name no model, and a reason from a newer writer is still a
+ * reason. Anything a writer adds later is kept in `record` (loose), never refused.
  */
 const decisionSchema = z.looseObject({
   decision_id: z.uuid(),
@@ -43,22 +54,29 @@ const decisionSchema = z.looseObject({
   reason: z.string().nullable().optional(),
 });
 
-export type TopicSource = Exclude<AuditSource, 'audit'>;
+/**
+ * Only a `\u` escape can put NUL or a lone surrogate into a string decoded from UTF-8 (the
+ * decoder replaces invalid bytes, and JSON refuses raw control characters): a value
+ * without one needs no sanitising copy. A false positive only costs that copy.
+ */
+const MAY_NEED_SANITISING = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /**
  * Parses one Kafka value of `source`'s topic. Invalid UTF-8 is replaced (U+FFFD), so a
  * hostile byte never loses the attempt; a value that is not the expected record throws
- * {@link UnparseableRecordError} (the consumer dead-letters it).
+ * {@link UnparseableRecordError} (the consumer dead-letters it). Events are checked against
+ * the envelope; `record` keeps the whole value as it arrived, fields no schema names included.
  */
 export function parseAuditRecord(source: TopicSource, value: Buffer | null): NewAuditRecord {
   if (value === null) throw new UnparseableRecordError('tombstone (null value)');
+  const text = value.toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(value.toString('utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     throw new UnparseableRecordError(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const clean = sanitiseJson(json);
+  const clean = MAY_NEED_SANITISING.test(text) ? sanitiseJson(json) : json;
   return source === 'decision' ? fromDecision(clean) : fromEnvelope(source, clean);
 }
 
@@ -66,18 +84,20 @@ function fromDecision(json: unknown): NewAuditRecord {
   const parsed = decisionSchema.safeParse(json);
   if (!parsed.success) throw new UnparseableRecordError(`invalid decision record: ${issues(parsed.error)}`);
   const d = parsed.data;
-  return {
+  // The gateway's refusals of unauthenticated callers carry no principal.
+  const principal = d.principal ?? null;
+  return newAuditRecord({
     id: d.decision_id,
     source: 'decision',
     occurredAt: new Date(d.time).toISOString(),
-    principalId: column(d.principal?.id ?? null),
-    principalType: column(d.principal ? (d.principal.type ?? null) : null),
+    principalId: column(principal?.id),
+    principalType: column(principal?.type ?? null),
     model: column(d.model ?? null),
     operation: column(d.operation ?? null) ?? 'unknown',
     decision: d.allow ? 'allow' : 'deny',
     reason: column(d.reason ?? null),
     record: json as Record<string, unknown>,
-  };
+  });
 }
 
 function fromEnvelope(source: 'policy' | 'identity', json: unknown): NewAuditRecord {
@@ -89,7 +109,7 @@ function fromEnvelope(source: 'policy' | 'identity', json: unknown): NewAuditRec
   }
   const [kind, ...rest] = envelope.stream.split(':');
   const streamId = rest.join(':');
-  return {
+  return newAuditRecord({
     id: envelope.id,
     source,
     occurredAt: new Date(envelope.occurred_at).toISOString(),
@@ -101,7 +121,7 @@ function fromEnvelope(source: 'policy' | 'identity', json: unknown): NewAuditRec
     decision: null,
     reason: null,
     record: json as Record<string, unknown>,
-  };
+  });
 }
 
 function issues(error: z.ZodError): string {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSource } from '@modelgate/event-store';
 import { createLogger } from '@modelgate/telemetry';
 import { createTestDatabase, type TestDatabase } from '@modelgate/testing';
+import { newAuditRecord } from '../records/audit-record';
 import { AUDIT_MIGRATIONS } from '../storage/audit-migrations';
 import { AuditLogRepository } from '../storage/audit-log.repository';
 import { SiemPositionRepository } from '../storage/siem-position.repository';
@@ -69,18 +70,20 @@ describe('SIEM forwarders', () => {
     await ds.runMigrations({ transaction: 'each' });
     repository = new AuditLogRepository(ds);
     await repository.ensurePartitions(1);
-    const records = Array.from({ length: N }, (_, i) => ({
-      id: randomUUID(),
-      source: 'decision' as const,
-      occurredAt: new Date().toISOString(),
-      principalId: i === 0 ? HOSTILE : `user${i}@company.com`,
-      principalType: 'user',
-      model: 'qwen3-7b-chat',
-      operation: 'infer',
-      decision: i % 2 ? ('allow' as const) : ('deny' as const),
-      reason: 'allowed',
-      record: { source_ip: '10.0.0.1', request_id: `r${i}` },
-    }));
+    const records = Array.from({ length: N }, (_, i) =>
+      newAuditRecord({
+        id: randomUUID(),
+        source: 'decision' as const,
+        occurredAt: new Date().toISOString(),
+        principalId: i === 0 ? HOSTILE : `user${i}@company.com`,
+        principalType: 'user',
+        model: 'qwen3-7b-chat',
+        operation: 'infer',
+        decision: i % 2 ? ('allow' as const) : ('deny' as const),
+        reason: 'allowed',
+        record: { source_ip: '10.0.0.1', request_id: `r${i}` },
+      }),
+    );
     await repository.append(records);
 
     syslog = createServer((socket) => {

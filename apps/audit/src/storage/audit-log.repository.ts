@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { AuditEventV1, AuditSource } from '@modelgate/contracts';
-import { GENESIS_HASH, rowHash } from '../chain/chain-hash';
-import type { NewAuditRecord } from '../records/audit-record';
+import { chainHash, GENESIS_HASH } from '../chain/chain-hash';
+import { newAuditRecord, type NewAuditRecord } from '../records/audit-record';
 import { AUDIT_WRITER_ROLE } from './1764900000000-create-audit-log';
+import { copyTextField } from './copy-text';
 
 /** Filters of `GET /v1/audit/events` and the exports. */
 export interface AuditFilter {
@@ -116,7 +121,8 @@ export class AuditLogRepository {
    * sequence numbers and their hashes, computed from the head taken under the chain lock.
    */
   async append(records: readonly NewAuditRecord[], hooks: AppendHooks = {}): Promise<AppendResult> {
-    const unique = [...new Map(records.map((r) => [r.id, r])).values()];
+    // Postgres answers uuids in lower case: compare ids so, or an upper-case id would count as seen.
+    const unique = [...new Map(records.map((r) => [r.id.toLowerCase(), r])).values()];
     return this.asWriter(async (m) => {
       await m.query(`SELECT ${CHAIN_LOCK}`);
       const head = await this.headIn(m);
@@ -133,40 +139,47 @@ export class AuditLogRepository {
           )
         ).map((r) => r.id),
       );
-      const toInsert = unique.filter((r) => fresh.has(r.id));
+      const toInsert = unique.filter((r) => fresh.has(r.id.toLowerCase()));
       let { seq, hash } = head;
-      const cols: unknown[][] = Array.from({ length: 14 }, () => []);
+      const ingested = ingestedAt.toISOString();
+      // COPY, not INSERT: no array literals to build here and to parse there, the text
+      // format's few escapes instead. Sent in chunks so a big batch is never one string.
+      const chunks: string[] = [];
+      let chunk = '';
       for (const r of toInsert) {
         seq += 1;
         const prevHash = hash;
-        hash = rowHash({ ...r, seq, ingestedAt: ingestedAt.toISOString(), prevHash });
-        const values = [
-          seq,
-          r.id,
-          r.source,
-          r.occurredAt,
-          ingestedAt,
-          r.principalId,
-          r.principalType,
-          r.model,
-          r.operation,
-          r.decision,
-          r.reason,
-          JSON.stringify(r.record),
-          prevHash,
-          hash,
-        ];
-        values.forEach((v, i) => cols[i]!.push(v));
-      }
-      if (toInsert.length > 0) {
-        await m.query(
-          `INSERT INTO audit_log (${COLUMNS})
-           SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[],
-             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[],
-             $13::text[], $14::text[])`,
-          cols,
+        hash = chainHash(
+          {
+            seq,
+            id: r.id,
+            source: r.source,
+            occurredAt: r.occurredAt,
+            ingestedAt: ingested,
+            principalId: r.principalId,
+            principalType: r.principalType,
+            model: r.model,
+            operation: r.operation,
+            decision: r.decision,
+            reason: r.reason,
+            prevHash,
+          },
+          r.recordJson,
         );
+        chunk += `${seq}\t${r.id}\t${r.source}\t${r.occurredAt}\t${ingested}\t${copyTextField(
+          r.principalId,
+        )}\t${copyTextField(r.principalType)}\t${copyTextField(r.model)}\t${copyTextField(
+          r.operation,
+        )}\t${copyTextField(r.decision)}\t${copyTextField(r.reason)}\t${copyTextField(
+          r.recordJson,
+        )}\t${prevHash}\t${hash}\n`;
+        if (chunk.length >= COPY_CHUNK_CHARS) {
+          chunks.push(chunk);
+          chunk = '';
+        }
       }
+      if (chunk) chunks.push(chunk);
+      if (chunks.length > 0) await copyIn(m, `COPY audit_log (${COLUMNS}) FROM STDIN`, chunks);
       if (hooks.beforeCommit) {
         const [pid] = await m.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
         await hooks.beforeCommit(pid!.pid);
@@ -258,7 +271,7 @@ export class AuditLogRepository {
     if (dropped.length > 0) {
       const at = this.now().toISOString();
       await this.append([
-        {
+        newAuditRecord({
           id: randomUUID(),
           source: 'audit',
           occurredAt: at,
@@ -269,7 +282,7 @@ export class AuditLogRepository {
           decision: null,
           reason: null,
           record: { cutoff: cutoff.toISOString(), dropped },
-        },
+        }),
       ]);
     }
     return dropped;
@@ -429,6 +442,16 @@ export class AuditLogRepository {
       await runner.release();
     }
   }
+}
+
+/** Characters per piece of a COPY's data (the last may be shorter). */
+const COPY_CHUNK_CHARS = 1 << 20;
+
+/** Runs `COPY ... FROM STDIN` on the transaction's connection, streaming `chunks` as its data. */
+async function copyIn(m: EntityManager, sql: string, chunks: readonly string[]): Promise<void> {
+  if (!m.queryRunner) throw new Error('COPY needs a transaction of its own');
+  const client = (await m.queryRunner.connect()) as PoolClient;
+  await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
 }
 
 function whereClause(filter: AuditFilter, beforeSeq: number | null): { where: string; params: unknown[] } {
