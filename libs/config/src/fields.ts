@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Reusable field types so that every service parses the same variable the same way. */
@@ -91,3 +92,20 @@ export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
     .min(1, 'expected a whole number of at least 1')
     .max(max, `expected a whole number of at most ${max}`)
     .default(fallback);
+
+/**
+ * Comma-separated IP addresses or CIDRs (`10.0.0.0/8, 127.0.0.1`): the peers whose
+ * `X-Forwarded-For` a service believes. Checked loosely here (the gateway re-parses its list
+ * with libs/acl's strict rules); Fastify's trust list takes the same text.
+ */
+export const proxyList = commaList.refine(
+  (list) =>
+    list.every((entry) => {
+      const [address, prefix, extra] = entry.split('/');
+      if (extra !== undefined || address === undefined || isIP(address) === 0) return false;
+      if (prefix === undefined) return true;
+      const max = isIP(address) === 4 ? 32 : 128;
+      return /^\d{1,3}$/.test(prefix) && Number(prefix) <= max;
+    }),
+  { message: 'expected a comma-separated list of IP addresses or CIDRs (10.0.0.0/8, ::1)' },
+);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostPortList, ipAddress, logLevel, milliseconds, port, url } from './fields';
+import { hostPortList, ipAddress, logLevel, milliseconds, port, proxyList, url } from './fields';
 import { sensitive } from './load-config';
 
 /** Variables every service reads (ARCHITECTURE.md "Configuration"). */
@@ -11,6 +11,11 @@ export const serviceConfigShape = (defaults: { port: number; bindAddress?: strin
   KAFKA_CLIENT_ID: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']).optional(),
   SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
+  /**
+   * Peers whose `X-Forwarded-For` is believed for `request.ip` (default none): set it to the
+   * gateway's address so that a service behind it records the caller's address, not the gateway's.
+   */
+  TRUSTED_PROXIES: proxyList.default([]),
 });
 
 export const databaseConfigShape = {

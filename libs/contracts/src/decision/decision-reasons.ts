@@ -1,7 +1,8 @@
 /**
  * Every `reason` a decision answer or record can carry: the evaluator's closed set
  * (`@modelgate/acl` DECISION_REASONS; the decision service asserts at compile time that
- * it is contained here) and the service's own, which deny before or after evaluation.
+ * it is contained here), the service's own, which deny before or after evaluation, and the
+ * gateway's, for refusals it makes before asking.
  */
 export const DECISION_SERVICE_REASONS = [
   /** The replica has not read the policy to the end yet. */
@@ -29,5 +30,22 @@ export const EVALUATOR_REASONS = [
   'evaluation_error',
 ] as const;
 
-export const DECISION_WIRE_REASONS = [...EVALUATOR_REASONS, ...DECISION_SERVICE_REASONS] as const;
+/**
+ * Refusals the gateway records itself, for requests the decision service never sees (a bad
+ * model name is the evaluator's `invalid_request`, recorded by the gateway with its detail).
+ */
+export const GATEWAY_REASONS = [
+  /** No credential, or one that identity or the token's issuer refused. */
+  'unauthenticated',
+  /** The decision service did not answer in time, or answered something unreadable: fail closed. */
+  'decision_unavailable',
+  /** The API key's own model or operation scope excludes the request. */
+  'key_scope',
+] as const;
+
+export const DECISION_WIRE_REASONS = [
+  ...EVALUATOR_REASONS,
+  ...DECISION_SERVICE_REASONS,
+  ...GATEWAY_REASONS,
+] as const;
 export type DecisionWireReason = (typeof DECISION_WIRE_REASONS)[number];

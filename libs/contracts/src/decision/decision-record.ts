@@ -15,8 +15,10 @@ const outcome = z.object({
 /**
  * One record per check on `modelgate.decisions.v1` (key = model): the audit stream and the
  * SIEM feed. No secret and no token is ever part of it: the principal is its id, type and
- * roles as identity resolved them. At-least-once: a record may arrive twice (after a Kafka
- * outage the spool is replayed); `decision_id` is unique and consumers deduplicate on it.
+ * roles as identity resolved them. Written by the decision service for every check and by
+ * the gateway for the refusals it makes before asking (`replica` names the writer).
+ * At-least-once: a record may arrive twice (after a Kafka outage the spool is replayed);
+ * `decision_id` is unique and consumers deduplicate on it.
  */
 export const decisionRecordV1Schema = z.object({
   schema: z.literal(DECISION_RECORD_SCHEMA),
@@ -24,12 +26,15 @@ export const decisionRecordV1Schema = z.object({
   time: z.iso.datetime({ offset: true }),
   request_id: z.string().nullable(),
   trace_id: z.string().nullable(),
-  principal: z.object({
-    id: z.string(),
-    type: z.string(),
-    roles: z.array(z.string()),
-    groups: z.array(z.string()),
-  }),
+  /** Null on the gateway's refusals of callers it could not authenticate. */
+  principal: z
+    .object({
+      id: z.string(),
+      type: z.string(),
+      roles: z.array(z.string()),
+      groups: z.array(z.string()),
+    })
+    .nullable(),
   model: z.string(),
   operation: z.string(),
   source_ip: z.string().nullable(),

@@ -120,3 +120,40 @@ describe('createServiceApp', () => {
     expect(res.json()).toHaveProperty('error.type');
   });
 });
+
+describe('createServiceApp behind a trusted proxy', () => {
+  const ipOf = async (env: Record<string, string>, headers: Record<string, string>) => {
+    const config = loadConfig(z.object(serviceConfigShape({ port: 3999 })), env);
+    const app = await createServiceApp({
+      name: 'test',
+      config,
+      imports: [],
+      logger: createLogger('test', 'silent'),
+    });
+    const fastify = app.getHttpAdapter().getInstance();
+    fastify.get('/ip', (request) => ({ ip: request.ip }));
+    await app.init();
+    await fastify.ready();
+    try {
+      // inject() connects from 127.0.0.1.
+      const res = await fastify.inject({ method: 'GET', url: '/ip', headers });
+      return res.json<{ ip: string }>().ip;
+    } finally {
+      await app.close();
+    }
+  };
+
+  it('ignores X-Forwarded-For unless the peer is in TRUSTED_PROXIES', async () => {
+    expect(await ipOf({}, { 'x-forwarded-for': '10.1.2.3' })).toBe('127.0.0.1');
+    expect(await ipOf({ TRUSTED_PROXIES: '10.0.0.0/8' }, { 'x-forwarded-for': '10.1.2.3' })).toBe(
+      '127.0.0.1',
+    );
+  });
+
+  it('takes the rightmost untrusted hop from a trusted peer', async () => {
+    const env = { TRUSTED_PROXIES: '127.0.0.1/32' };
+    expect(await ipOf(env, { 'x-forwarded-for': '198.51.100.7' })).toBe('198.51.100.7');
+    // A client-written address to the left of the one the proxy appended is not believed.
+    expect(await ipOf(env, { 'x-forwarded-for': '10.9.9.9, 198.51.100.7' })).toBe('198.51.100.7');
+  });
+});

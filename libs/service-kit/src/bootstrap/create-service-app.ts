@@ -55,6 +55,8 @@ export async function createServiceApp<C extends ServiceConfig>(
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: def.bodyLimit ?? 1024 * 1024,
+    // Rightmost untrusted hop of X-Forwarded-For, and only from these peers (default: none).
+    trustProxy: def.config.TRUSTED_PROXIES.length > 0 ? [...def.config.TRUSTED_PROXIES] : false,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
