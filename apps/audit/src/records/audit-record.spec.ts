@@ -48,11 +48,17 @@ describe('parseAuditRecord', () => {
     }
   });
 
-  it('refuses a decision record the contract refuses, naming the field', () => {
-    const { principal: _p, ...withoutPrincipal } = decision;
-    expect(() => parseAuditRecord('decision', buf(withoutPrincipal))).toThrow(/principal/);
-    expect(() => parseAuditRecord('decision', buf({ ...decision, reason: 'made_up' }))).toThrow(/reason/);
-    expect(() => parseAuditRecord('decision', buf({ ...decision, schema: 2 }))).toThrow(/schema/);
+  it('refuses a decision record without what identifies and dates it, naming the field', () => {
+    const { decision_id: _id, ...withoutId } = decision;
+    expect(() => parseAuditRecord('decision', buf(withoutId))).toThrow(/decision_id/);
+    expect(() => parseAuditRecord('decision', buf({ ...decision, time: 'yesterday' }))).toThrow(/time/);
+    expect(() => parseAuditRecord('decision', buf({ ...decision, allow: 'yes' }))).toThrow(/allow/);
+  });
+
+  it('keeps an attempt whose reason or fields a newer writer added', () => {
+    const parsed = parseAuditRecord('decision', buf({ ...decision, reason: 'made_up', extra: 1 }));
+    expect(parsed.reason).toBe('made_up');
+    expect(parsed.record['extra']).toBe(1);
   });
 
   it('maps policy and identity envelopes (admin changes)', () => {

@@ -121,8 +121,11 @@ export class AuditLogRepository {
    * sequence numbers and their hashes, computed from the head taken under the chain lock.
    */
   async append(records: readonly NewAuditRecord[], hooks: AppendHooks = {}): Promise<AppendResult> {
-    // Postgres answers uuids in lower case: compare ids so, or an upper-case id would count as seen.
-    const unique = [...new Map(records.map((r) => [r.id.toLowerCase(), r])).values()];
+    // The uuid column stores and answers ids in lower case: hash, compare and store them so,
+    // or an upper-case id would count as seen (never stored) or fail verification.
+    const unique = [
+      ...new Map(records.map((r) => [r.id.toLowerCase(), { ...r, id: r.id.toLowerCase() }])).values(),
+    ];
     return this.asWriter(async (m) => {
       await m.query(`SELECT ${CHAIN_LOCK}`);
       const head = await this.headIn(m);
@@ -139,7 +142,7 @@ export class AuditLogRepository {
           )
         ).map((r) => r.id),
       );
-      const toInsert = unique.filter((r) => fresh.has(r.id.toLowerCase()));
+      const toInsert = unique.filter((r) => fresh.has(r.id));
       let { seq, hash } = head;
       const ingested = ingestedAt.toISOString();
       // COPY, not INSERT: no array literals to build here and to parse there, the text
