@@ -11,7 +11,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@modelgate/config';
-import { DECISION_PROTO_PATH, decisionRecordV1Schema } from '@modelgate/contracts';
+import {
+  DECISION_PROTO_LOADER_OPTIONS,
+  DECISION_PROTO_PATH,
+  decisionRecordV1Schema,
+} from '@modelgate/contracts';
 import { createEnvelope, encodeEnvelope } from '@modelgate/messaging';
 import { createLogger } from '@modelgate/telemetry';
 import { createTopic, infraEndpoints, readRecords, uniqueTopicName } from '@modelgate/testing';
@@ -21,7 +25,7 @@ import {
   type DecisionCase,
   type DecisionSuite,
 } from '../../../libs/acl/src/testing/decision-cases';
-import { DECISION_PROTO_LOADER_OPTIONS, createDecisionApp } from './bootstrap/decision-app';
+import { createDecisionApp } from './bootstrap/decision-app';
 import { decisionConfigSchema, type DecisionConfig } from './config';
 import { PolicyFeed } from './policy/policy-feed';
 import { Metrics } from './metrics/metrics';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIpAddress, formatIpv6, parseCidr, parseIpAddress } from './cidr';
+import { cidrContains, formatIpAddress, formatIpv6, parseCidr, parseIpAddress } from './cidr';
 
 describe('parseIpAddress', () => {
   it.each([
@@ -143,6 +143,48 @@ describe('parseCidr', () => {
           // A host bit set anywhere under the prefix is refused.
           if (prefix < 32)
             expect(parseCidr(`${formatIpAddress((network | 1) >>> 0)}/${prefix}`).ok).toBe(false);
+        },
+      ),
+    );
+  });
+});
+
+describe('cidrContains', () => {
+  const cidr = (text: string) => {
+    const r = parseCidr(text);
+    if (!r.ok) throw new Error(r.problem);
+    return r.cidr;
+  };
+  const ip = (text: string) => parseIpAddress(text)!;
+
+  it('holds for addresses inside the range and only those', () => {
+    expect(cidrContains(cidr('10.0.0.0/8'), ip('10.255.1.2'))).toBe(true);
+    expect(cidrContains(cidr('10.0.0.0/8'), ip('11.0.0.0'))).toBe(false);
+    expect(cidrContains(cidr('0.0.0.0/0'), ip('203.0.113.9'))).toBe(true);
+    expect(cidrContains(cidr('127.0.0.1'), ip('127.0.0.1'))).toBe(true);
+    expect(cidrContains(cidr('127.0.0.1'), ip('127.0.0.2'))).toBe(false);
+    expect(cidrContains(cidr('2001:db8::/32'), ip('2001:db8:ffff::1'))).toBe(true);
+    expect(cidrContains(cidr('2001:db8::/32'), ip('2001:db9::1'))).toBe(false);
+    expect(cidrContains(cidr('::1/128'), ip('::1'))).toBe(true);
+  });
+
+  it('never mixes families, and treats IPv4-mapped IPv6 as IPv4', () => {
+    expect(cidrContains(cidr('::/0'), ip('10.0.0.1'))).toBe(false);
+    expect(cidrContains(cidr('0.0.0.0/0'), ip('2001:db8::1'))).toBe(false);
+    expect(cidrContains(cidr('10.0.0.0/8'), ip('::ffff:10.1.2.3'))).toBe(true);
+  });
+
+  it('agrees with a bitwise reference on random IPv4 inputs', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 0xffffffff }),
+        fc.nat({ max: 0xffffffff }),
+        fc.nat({ max: 32 }),
+        (a, b, p) => {
+          const mask = p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0;
+          const network = (a & mask) >>> 0;
+          const range = { family: 4 as const, words: [network], prefix: p, text: '' };
+          expect(cidrContains(range, b)).toBe((b & mask) >>> 0 === network);
         },
       ),
     );

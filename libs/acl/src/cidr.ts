@@ -215,3 +215,15 @@ export function formatIpv6(words: ArrayLike<number>): string {
 export function formatIpAddress(address: IpAddress): string {
   return typeof address === 'number' ? formatIpv4(address) : formatIpv6(address);
 }
+
+/** Whether `address` lies in `cidr` (an IPv4 address never lies in an IPv6 range, and back). */
+export function cidrContains(cidr: Cidr, address: IpAddress): boolean {
+  if (typeof address === 'number') {
+    return cidr.family === 4 && (address & maskWord(cidr.prefix)) >>> 0 === cidr.words[0];
+  }
+  if (cidr.family !== 6) return false;
+  for (let w = 0; w < 4; w++) {
+    if ((address[w]! & maskWord(cidr.prefix - 32 * w)) >>> 0 !== cidr.words[w]) return false;
+  }
+  return true;
+}

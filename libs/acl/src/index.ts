@@ -49,5 +49,13 @@ export {
 export { visibleModels, type VisibleModelsRequest } from './evaluate/visible-models';
 export type { AsyncRateLimiter, RateLimitBucket, RateLimitOutcome, RateLimiter } from './rate-limit';
 export { InMemorySlidingWindowLimiter } from './sliding-window-limiter';
-export { parseCidr, parseIpAddress, formatIpAddress, type CidrResult, type IpAddress } from './cidr';
+export {
+  cidrContains,
+  parseCidr,
+  parseIpAddress,
+  formatIpAddress,
+  type CidrResult,
+  type IpAddress,
+} from './cidr';
 export { isModelName, modelNameProblem } from './model-name';
+export { compileGlob, globMatches, type Glob } from './glob';

@@ -2,21 +2,15 @@
 // API through @nestjs/microservices' gRPC transport, both over one application layer.
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
-import { DECISION_GRPC_PACKAGE, DECISION_PROTO_PATH } from '@modelgate/contracts';
+import {
+  DECISION_GRPC_PACKAGE,
+  DECISION_PROTO_LOADER_OPTIONS,
+  DECISION_PROTO_PATH,
+} from '@modelgate/contracts';
 import { createServiceApp } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
 import type { DecisionConfig } from '../config';
 import { decisionModules } from '../decision.modules';
-
-/** proto-loader options: wire names as written (snake_case), int64 as numbers, no invented defaults. */
-export const DECISION_PROTO_LOADER_OPTIONS = {
-  keepCase: true,
-  longs: Number,
-  enums: String,
-  defaults: false,
-  arrays: true,
-  oneofs: true,
-} as const;
 
 export function grpcUrl(config: Pick<DecisionConfig, 'BIND_ADDRESS' | 'GRPC_PORT'>): string {
   const host = config.BIND_ADDRESS.includes(':') ? `[${config.BIND_ADDRESS}]` : config.BIND_ADDRESS;

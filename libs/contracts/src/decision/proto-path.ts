@@ -16,3 +16,16 @@ export const DECISION_PROTO_PATH = resolve(
 );
 export const DECISION_GRPC_PACKAGE = 'modelgate.decision.v1';
 export const DECISION_GRPC_SERVICE = 'DecisionService';
+
+/**
+ * proto-loader options of both ends (the decision service and its clients): wire names as
+ * written (snake_case), int64 as numbers, no invented defaults (an unset field stays unset).
+ */
+export const DECISION_PROTO_LOADER_OPTIONS = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: false,
+  arrays: true,
+  oneofs: true,
+} as const;

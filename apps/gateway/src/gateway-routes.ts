@@ -1,0 +1,78 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Agent } from 'undici';
+import { LOGGER } from '@modelgate/service-kit';
+import type { Logger } from '@modelgate/telemetry';
+import { AccessGate } from './access/access-gate';
+import { adminReads } from './admin/admin-reads.plugin';
+import { adminRoutes } from './admin/admin-routes.plugin';
+import { BackendCatalog } from './backends/backend-catalog';
+import { resolveClientIp, TrustedProxies } from './client-ip/client-ip';
+import type { GatewayConfig } from './config';
+import { consoleStatic } from './console/console-static.plugin';
+import { DecisionClient } from './decision/decision-client';
+import { ENGINE_AGENT, SERVICE_AGENT } from './gateway.modules';
+import { PrincipalCache } from './principal/principal-cache';
+import { openAiRoutes } from './routes/openai-routes.plugin';
+import type { FastifyRequest } from 'fastify';
+
+/** Registers the gateway's routes on the app's Fastify instance, each group in its own scope. */
+export async function registerGatewayRoutes(
+  app: NestFastifyApplication,
+  config: GatewayConfig,
+): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const logger = app.get<Logger>(LOGGER);
+  const catalog = app.get<BackendCatalog>(BackendCatalog);
+  const trusted = app.get<TrustedProxies>(TrustedProxies);
+  const engines = app.get<Agent>(ENGINE_AGENT);
+  const services = app.get<Agent>(SERVICE_AGENT);
+  const clientIp = (request: FastifyRequest): string | null =>
+    resolveClientIp(
+      request.socket.remoteAddress,
+      request.headers[config.FORWARDED_HEADER],
+      config.FORWARDED_HEADER,
+      trusted,
+    );
+
+  await fastify.register(openAiRoutes, {
+    gate: app.get<AccessGate>(AccessGate),
+    decider: app.get<DecisionClient>(DecisionClient),
+    catalog,
+    clientIp,
+    dispatcher: engines,
+    timeouts: { headersMs: config.UPSTREAM_HEADERS_TIMEOUT_MS, bodyMs: config.UPSTREAM_BODY_TIMEOUT_MS },
+    stallTimeoutMs: config.CLIENT_STALL_TIMEOUT_MS,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    logger,
+  });
+  await fastify.register(adminRoutes, {
+    targets: [
+      { service: 'policy', baseUrl: config.POLICY_URL, prefixes: ['/v1/acl'] },
+      {
+        service: 'identity',
+        baseUrl: config.IDENTITY_URL,
+        prefixes: ['/v1/keys', '/v1/auth', '/v1/service-accounts'],
+      },
+      { service: 'audit', baseUrl: config.AUDIT_URL, prefixes: ['/v1/audit'] },
+    ],
+    clientIp,
+    dispatcher: services,
+    timeoutMs: 30_000,
+    stallTimeoutMs: config.CLIENT_STALL_TIMEOUT_MS,
+    maxBodyBytes: 4 * 1024 * 1024,
+    logger,
+  });
+  await fastify.register(adminReads, {
+    principals: app.get<PrincipalCache>(PrincipalCache),
+    catalog,
+    readerRoles: config.ADMIN_READ_ROLES,
+    decisionUrl: config.DECISION_URL,
+    dispatcher: services,
+    timeoutMs: 5_000,
+    logger,
+  });
+  if (config.CONSOLE_ENABLED) {
+    fastify.get('/console', async (_request, reply) => reply.redirect('/console/', 301));
+    await fastify.register(consoleStatic, { prefix: '/console', root: config.CONSOLE_DIR });
+  }
+}
