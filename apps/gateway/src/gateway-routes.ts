@@ -72,7 +72,6 @@ export async function registerGatewayRoutes(
     logger,
   });
   if (config.CONSOLE_ENABLED) {
-    fastify.get('/console', async (_request, reply) => reply.redirect('/console/', 301));
     await fastify.register(consoleStatic, { prefix: '/console', root: config.CONSOLE_DIR });
   }
 }

@@ -120,7 +120,7 @@ export class DecisionClient {
           try {
             resolve(readCheck(answer));
           } catch (e) {
-            reject(e as DecisionUnavailableError);
+            reject(e instanceof Error ? e : new DecisionUnavailableError(String(e)));
           }
         },
       );
