@@ -8,6 +8,7 @@ import { replyWithApiError } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
 import type { Authenticator } from '../access/access-gate';
 import type { BackendCatalog } from '../backends/backend-catalog';
+import { useApiErrors } from '../routes/api-errors';
 import { sendUpstream } from '../proxy/upstream-client';
 
 export interface AdminReadsDeps {
@@ -22,6 +23,7 @@ export interface AdminReadsDeps {
 
 /** A Fastify plugin (encapsulated: its parsers and hooks stay in its scope). */
 export function adminReads(app: FastifyInstance, deps: AdminReadsDeps): Promise<void> {
+  useApiErrors(app, deps.logger);
   /** The caller if it holds a reader role; otherwise the reply is sent and null returned. */
   async function reader(request: FastifyRequest, reply: FastifyReply): Promise<Principal | null> {
     let principal: Principal;

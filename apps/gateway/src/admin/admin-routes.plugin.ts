@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { replyWithApiError } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
 import { relay } from '../proxy/stream-relay';
+import { useApiErrors } from '../routes/api-errors';
 import { sendUpstream, UpstreamError } from '../proxy/upstream-client';
 
 export interface AdminTarget {
@@ -54,6 +55,7 @@ const AMBIGUOUS_PATH = /(^|\/)\.{1,2}(\/|$)|%2e|%2f|%5c|\\|\/\/|%00/i;
 
 /** A Fastify plugin (encapsulated: its parsers and hooks stay in its scope). */
 export function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
+  useApiErrors(app, deps.logger);
   // Bodies pass through as bytes, whatever their type: the owning service parses them.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

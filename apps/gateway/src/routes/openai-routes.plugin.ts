@@ -19,6 +19,7 @@ import { DecisionUnavailableError } from '../decision/decision-client';
 import { decisionPrincipalOf, keyScopeExcludes } from '../principal/decision-principal';
 import { relay } from '../proxy/stream-relay';
 import { sendUpstream, UpstreamError, type UpstreamTimeouts } from '../proxy/upstream-client';
+import { useApiErrors } from './api-errors';
 import { PROXY_ROUTES, resolveModel, type ProxyRoute } from './openai-routes';
 
 export interface OpenAiRoutesDeps {
@@ -47,6 +48,14 @@ const accessOf = new WeakMap<FastifyRequest, Access>();
 export function openAiRoutes(app: FastifyInstance, deps: OpenAiRoutesDeps): Promise<void> {
   const { gate, catalog, logger } = deps;
   const created = Math.floor(Date.now() / 1000);
+  // A body the gateway could not read is an attempt too: recorded when the caller is known.
+  useApiErrors(app, logger, (request, reply) => {
+    const access = accessOf.get(request);
+    if (access?.principal) {
+      const refused = gate.refuseBadRequest(access.req, access.principal, 'body: unreadable');
+      void reply.header('x-decision-id', refused.decisionId);
+    }
+  });
 
   /** Who calls, before the body is read; a refusal ends the request here. */
   const authenticate =
