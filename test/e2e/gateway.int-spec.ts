@@ -219,6 +219,22 @@ describe('the seed scenarios through the openai client', () => {
     expect(expired.headers.get('www-authenticate')).toBe('Bearer');
   });
 
+  it('a revoked key stops on the gateway within seconds (identity event), not after its cache time', async () => {
+    const bob = await client.token('bob');
+    const created = await client.request('/v1/keys', {
+      bearer: bob,
+      body: { name: 'to revoke', models: ['qwen3-vl-demo'] },
+    });
+    const { id, secret } = created.json as { id: string; secret: string };
+    expect((await client.request('/v1/models', { bearer: secret })).status).toBe(200); // now cached
+    expect((await client.request(`/v1/keys/${id}`, { method: 'DELETE', bearer: bob })).status).toBe(200);
+    const tookMs = await eventually(
+      async () => (await client.request('/v1/models', { bearer: secret })).status === 401,
+      10_000,
+    );
+    expect(tookMs).toBeLessThan(10_000);
+  });
+
   it('a shadow rule reports what it would change, then takes effect when promoted, with no restart', async () => {
     const alice = await client.token('alice');
     // The candidate narrows researchers to the 192.168.1.0/24 lab.

@@ -31,13 +31,6 @@ export function keyScopeExcludes(
   return null;
 }
 
-/** Models of `candidates` the key's scope admits (all of them when it has none). */
-export function modelsInKeyScope(principal: Principal, candidates: readonly string[]): string[] {
-  const { models } = principal.credential;
-  if (models === undefined) return [...candidates];
-  return candidates.filter((m) => models.some((pattern) => patternMatches(pattern, m)));
-}
-
 function patternMatches(pattern: string, model: string): boolean {
   const glob = compileGlob(pattern);
   return glob === null ? pattern === model : globMatches(glob, model);
