@@ -82,6 +82,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRoutesDeps): Prom
       method: route.method,
       url: route.path,
       bodyLimit: deps.maxBodyBytes,
+      // No per-request log lines on the hot path: every attempt is in the audit trail, with
+      // more than an access log holds; refusals and failures are still logged.
+      logLevel: 'warn',
       onRequest: authenticate(route.operation),
       handler: (request, reply) => proxy(route, request, reply),
     });
