@@ -46,7 +46,13 @@ beforeAll(async () => {
   // Team A (the auditors group) may use internlm3-finance; qwen3-medical is for doctors only.
   await client.putPolicy({
     model: 'internlm3-finance',
-    rules: [{ id: 'team-a', principal: { type: 'group', value: 'auditors' }, operations: ['infer', 'view'] }],
+    rules: [
+      {
+        id: 'team-a',
+        principal: { type: 'group', value: 'auditors' },
+        operations: ['infer', 'view', 'train', 'download'],
+      },
+    ],
   });
   await client.putPolicy({
     model: 'qwen3-medical',
@@ -161,6 +167,36 @@ describe('the seed scenarios through the openai client', () => {
       body: chat('qwen3-medical'),
     });
     expect(chatHidden.status).toBe(404);
+  });
+
+  it('maps every operation to its route: completions, embeddings, fine-tuning, download', async () => {
+    const openai = client.openai(await client.token('carol'));
+    const completion = await openai.completions.create({
+      model: 'internlm3-finance',
+      prompt: 'ledger',
+      max_tokens: 3,
+    });
+    expect(completion.choices[0]?.text).toBeTruthy();
+    const embedding = await openai.embeddings.create({ model: 'internlm3-finance', input: ['a', 'b'] });
+    expect(embedding.data).toHaveLength(2);
+    const job = await openai.fineTuning.jobs.create({
+      model: 'internlm3-finance',
+      training_file: 'file-abc',
+    });
+    expect(job).toMatchObject({ object: 'fine_tuning.job', model: 'internlm3-finance' });
+    const weights = await client.request('/v1/models/internlm3-finance/download', {
+      bearer: await client.token('carol'),
+    });
+    expect(weights.status).toBe(200);
+    expect(weights.headers.get('content-disposition')).toMatch(/internlm3-finance/);
+    expect(weights.headers.get('x-decision-id')).toBeTruthy();
+    // The seed's own path: a chat body for the model in the path.
+    const infer = await client.request('/v1/models/internlm3-finance/infer', {
+      bearer: await client.token('carol'),
+      body: { messages: [{ role: 'user', content: 'seed path' }] },
+    });
+    expect(infer.status).toBe(200);
+    expect(infer.json).toMatchObject({ object: 'chat.completion', model: 'internlm3-finance' });
   });
 
   it('a partner key limited to qwen3-vl-demo: 100 requests a day, then 429 with Retry-After; nothing else visible', async () => {
@@ -423,17 +459,39 @@ describe('hostile requests', () => {
   });
 
   it('refuses huge bodies with 413 before reading them', async () => {
-    const res = await client.request('/v1/chat/completions', {
-      bearer: await client.token('alice'),
-      via: INTRANET,
-      body: chat('qwen3-7b-chat', 'x'.repeat(9 * 1024 * 1024)),
+    // A raw client: the gateway answers while the body is still being written, and a fetch
+    // would report the closed connection instead of the answer that came first.
+    const post = (bearer: string | null, bytes: number) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const { hostname, port } = new URL(client.base);
+        const req = httpRequest({
+          hostname,
+          port,
+          path: '/v1/chat/completions',
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(bytes),
+            ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          },
+        });
+        req.once('response', (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', (error) => {
+          if (!req.writableEnded) reject(error);
+        });
+        req.end(Buffer.alloc(bytes, 0x20));
+      });
+    const huge = await post(await client.token('alice'), 9 * 1024 * 1024);
+    expect(huge.status).toBe(413);
+    expect(JSON.parse(huge.body)).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'request_too_large' },
     });
-    expect(res.status).toBe(413);
-    expect(res.json).toMatchObject({ error: { type: 'invalid_request_error' } });
-    const anonymous = await client.request('/v1/chat/completions', {
-      body: chat('qwen3-7b-chat', 'y'.repeat(2 * 1024 * 1024)),
-    });
-    expect(anonymous.status).toBe(401);
+    // An anonymous caller is refused before its body is read.
+    expect((await post(null, 2 * 1024 * 1024)).status).toBe(401);
   });
 
   it('cancels the engine request when the client goes away mid-stream', async () => {
@@ -493,6 +551,22 @@ describe('hostile requests', () => {
       req.destroy();
     }
   }, 30_000);
+
+  it('answers 502 when the engine is down, in the OpenAI error shape', async () => {
+    const carol = await client.token('carol');
+    await stack.stopService('demo-engine');
+    try {
+      const res = await client.request('/v1/chat/completions', {
+        bearer: carol,
+        body: chat('internlm3-finance'),
+      });
+      expect(res.status).toBe(502);
+      expect(res.json).toMatchObject({ error: { code: 'upstream_unavailable', type: 'server_error' } });
+      expect(res.headers.get('x-decision-id')).toBeTruthy();
+    } finally {
+      await stack.startService('demo-engine');
+    }
+  });
 
   it('fails closed while the decision service is down: 503, nothing forwarded, recorded', async () => {
     const alice = await client.token('alice');

@@ -226,8 +226,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRoutesDeps): Prom
     }
     reply.hijack();
     const res = reply.raw;
+    // Not flushed on their own: they leave with the first chunk, one write instead of two
+    // (an engine sends its headers when it has the first token anyway).
     res.writeHead(upstream.statusCode, out);
-    res.flushHeaders();
     const end = await relay(upstream.body, res, deps.stallTimeoutMs);
     if (end !== 'complete') logger.info({ end, model, request_id: request.id }, 'response ended early');
   }
