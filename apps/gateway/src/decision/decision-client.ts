@@ -106,6 +106,8 @@ export class DecisionClient {
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 2_000,
       'grpc.keepalive_time_ms': 30_000,
+      // A check is bound by its deadline and answered 503 when late: never retried.
+      'grpc.enable_retries': 0,
     });
   }
 

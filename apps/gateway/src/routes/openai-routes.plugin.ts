@@ -42,6 +42,9 @@ interface Access {
 /** Response headers of an engine that reach the client; everything else (cookies, server banners, hop-by-hop) stays. */
 const PASSED_RESPONSE_HEADERS = ['content-type', 'content-length', 'cache-control', 'content-disposition'];
 
+/** Below this, a JSON answer of known length is passed on in one piece rather than relayed. */
+const SMALL_BODY_BYTES = 64 * 1024;
+
 const accessOf = new WeakMap<FastifyRequest, Access>();
 
 /** A Fastify plugin (encapsulated: its parsers and hooks stay in its scope). */
@@ -226,6 +229,15 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRoutesDeps): Prom
     }
     reply.hijack();
     const res = reply.raw;
+    const length = Number(out['content-length']);
+    if (length <= SMALL_BODY_BYTES && out['content-type']?.startsWith('application/json')) {
+      // A small answer of known length (a non-streamed completion): read whole and written
+      // with its headers in one write. On this machine each socket write costs ~0.1 ms.
+      const bytes = Buffer.from(await upstream.body.arrayBuffer());
+      res.writeHead(upstream.statusCode, out);
+      res.end(bytes);
+      return;
+    }
     // Not flushed on their own: they leave with the first chunk, one write instead of two
     // (an engine sends its headers when it has the first token anyway).
     res.writeHead(upstream.statusCode, out);
