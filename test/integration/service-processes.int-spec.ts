@@ -27,6 +27,8 @@ describe('service processes', () => {
         PORT: String(port),
         BIND_ADDRESS: '127.0.0.1',
         DATABASE_URL: db.url,
+        // The decision service's gRPC port too, so that a running dev stack is no obstacle.
+        GRPC_PORT: String(await freePort()),
       });
       try {
         const ready = await waitReady(port, run);
