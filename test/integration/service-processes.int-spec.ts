@@ -1,6 +1,9 @@
 // Each service as the process that production runs (apps/<app>/dist/main.js, built by
 // ./dev): it validates its configuration, becomes ready against the real Kafka and
 // Postgres, and stops cleanly on SIGTERM.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@modelgate/testing';
 import { freePort, startService as start, waitReady } from '../support/processes';
@@ -27,8 +30,9 @@ describe('service processes', () => {
         PORT: String(port),
         BIND_ADDRESS: '127.0.0.1',
         DATABASE_URL: db.url,
-        // The decision service's gRPC port too, so that a running dev stack is no obstacle.
+        // The decision service's gRPC port and spool too, so that a running dev stack is no obstacle.
         GRPC_PORT: String(await freePort()),
+        SPOOL_DIR: mkdtempSync(join(tmpdir(), 'decision-spool-')),
       });
       try {
         const ready = await waitReady(port, run);
