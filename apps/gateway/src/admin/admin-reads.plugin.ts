@@ -77,7 +77,9 @@ export function adminReads(app: FastifyInstance, deps: AdminReadsDeps): Promise<
           signal: AbortSignal.timeout(deps.timeoutMs),
         },
         { headersMs: deps.timeoutMs, bodyMs: deps.timeoutMs },
+        reply.raw,
       );
+      if (res === null) return reply; // the client left
       const text = await res.body.text();
       return reply.status(res.statusCode).type('application/json').send(text);
     } catch (error) {

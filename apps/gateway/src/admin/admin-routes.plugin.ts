@@ -100,12 +100,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promis
     const ip = deps.clientIp(request);
     if (ip !== null) headers['x-forwarded-for'] = ip;
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
-    const controller = new AbortController();
-    const onClose = (): void => {
-      if (!reply.raw.writableFinished) controller.abort();
-    };
-    reply.raw.once('close', onClose);
-    let upstream: Dispatcher.ResponseData;
+    let upstream: Dispatcher.ResponseData | null;
     try {
       upstream = await sendUpstream(
         deps.dispatcher,
@@ -114,13 +109,11 @@ export function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promis
           method: method as 'GET',
           headers,
           ...(body !== undefined ? { body } : {}),
-          signal: controller.signal,
         },
         { headersMs: deps.timeoutMs, bodyMs: deps.timeoutMs },
+        reply.raw,
       );
     } catch (error) {
-      reply.raw.off('close', onClose);
-      if (controller.signal.aborted) return;
       deps.logger.warn({ err: error, service: target.service, request_id: request.id }, 'admin route failed');
       const status = error instanceof UpstreamError ? error.status : 502;
       return replyWithApiError(
@@ -131,7 +124,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promis
         `The ${target.service} service is unavailable.`,
       );
     }
-    reply.raw.off('close', onClose);
+    if (upstream === null) return;
     const out: Record<string, string> = { 'x-request-id': String(request.id) };
     for (const name of PASSED_RESPONSE_HEADERS) {
       const value = upstream.headers[name];

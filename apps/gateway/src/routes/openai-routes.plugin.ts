@@ -179,12 +179,7 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRoutesDeps): Prom
       // was decided on, whatever duplicate keys or odd encodings the client sent.
       payload = JSON.stringify(route.modelInPath ? { ...(body as object), model } : body);
     }
-    const controller = new AbortController();
-    const onClose = (): void => {
-      if (!reply.raw.writableFinished) controller.abort();
-    };
-    reply.raw.once('close', onClose);
-    let upstream: Dispatcher.ResponseData;
+    let upstream: Dispatcher.ResponseData | null;
     try {
       upstream = await sendUpstream(
         deps.dispatcher,
@@ -193,13 +188,11 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRoutesDeps): Prom
           method: route.method,
           headers,
           ...(payload !== undefined ? { body: payload } : {}),
-          signal: controller.signal,
         },
         deps.timeouts,
+        reply.raw,
       );
     } catch (error) {
-      reply.raw.off('close', onClose);
-      if (controller.signal.aborted) return; // the client left first: nobody to answer
       const e =
         error instanceof UpstreamError
           ? error
@@ -208,7 +201,7 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRoutesDeps): Prom
       void reply.header('x-decision-id', decisionId);
       return replyWithApiError(reply, String(request.id), e.status, e.code, upstreamMessage(e.code));
     }
-    reply.raw.off('close', onClose);
+    if (upstream === null) return; // the client left first: nobody to answer
     if (upstream.statusCode >= 500) {
       // An engine's 5xx body may hold stack traces or paths: logged, not passed on.
       const text = (await upstream.body.text().catch(() => '')).slice(0, 2_000);
