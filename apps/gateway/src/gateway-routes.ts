@@ -51,7 +51,7 @@ export async function registerGatewayRoutes(
       {
         service: 'identity',
         baseUrl: config.IDENTITY_URL,
-        prefixes: ['/v1/keys', '/v1/auth', '/v1/service-accounts'],
+        prefixes: ['/v1/keys', '/v1/auth', '/v1/service-accounts', '/v1/principals'],
       },
       { service: 'audit', baseUrl: config.AUDIT_URL, prefixes: ['/v1/audit'] },
     ],

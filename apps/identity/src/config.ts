@@ -1,8 +1,11 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
+import { TOPICS } from '@modelgate/contracts';
 import {
   booleanFlag,
   commaList,
   databaseConfigShape,
+  kafkaTopic,
   milliseconds,
   sensitive,
   serviceConfigShape,
@@ -93,6 +96,30 @@ export const identityConfigSchema = z.object({
 
   /** How long an API key record is cached; bounds revocation delay on a replica that missed the event. */
   API_KEY_CACHE_TTL_MS: milliseconds(5_000),
+
+  /** Where identity events go (through the outbox) and where each replica's cache hears them. */
+  IDENTITY_EVENTS_TOPIC: kafkaTopic(TOPICS.identityEvents),
+  /** Names this replica's cache-invalidation consumer group (`identity-cache-<id>-<random>`). */
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 of A-Z a-z 0-9 . _ -')
+    .default(
+      `${hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 40)}-${process.pid}`,
+    ),
+  /** `false` runs the API without relaying the outbox (another process relays). */
+  OUTBOX_RELAY_ENABLED: booleanFlag(true),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  OUTBOX_POLL_MS: milliseconds(1_000),
+  OUTBOX_PUBLISH_TIMEOUT_MS: milliseconds(5_000),
+  OUTBOX_RESEND_AFTER_MS: milliseconds(30_000),
+
+  /**
+   * How often owners of active user API keys are checked against LDAP (a removed or
+   * administratively disabled entry disables the principal); 0 turns the check off.
+   */
+  LDAP_SYNC_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
 });
 
 export type IdentityConfig = z.output<typeof identityConfigSchema>;

@@ -411,6 +411,107 @@ describe('identity service', () => {
     });
   });
 
+  describe('list pagination', () => {
+    type KeyPage = { items: { id: string; name: string }[]; next_cursor: string | null };
+    const error = (res: { json<T>(): T }) => res.json<{ error: { message: string; code: string } }>().error;
+
+    it('pages keys oldest first with limit and cursor, next_cursor null on the last page', async () => {
+      const carol = await login('carol', 'carol-password');
+      const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
+      for (const name of names) expect((await post('/v1/keys', { name }, carol)).statusCode).toBe(201);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await get(`/v1/keys?limit=2${cursor ? `&cursor=${cursor}` : ''}`, carol);
+        expect(res.statusCode, res.body).toBe(200);
+        const page = res.json<KeyPage>();
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((k) => k.name));
+        cursor = page.next_cursor;
+        pages += 1;
+      } while (cursor !== null && pages < 10);
+      expect(seen).toEqual(names);
+      expect(pages).toBe(3);
+      // Exactly a full last page: no empty page after it.
+      const four = await get('/v1/keys?limit=5', carol);
+      expect(four.json<KeyPage>()).toMatchObject({ next_cursor: null });
+      expect(four.json<KeyPage>().items).toHaveLength(5);
+    });
+
+    it.each([
+      ['limit=0', 'limit'],
+      ['limit=201', 'limit'],
+      ['limit=abc', 'limit'],
+      ['limit=1.5', 'limit'],
+      ['cursor=', 'cursor'],
+      [`cursor=${'A'.repeat(600)}`, 'cursor'],
+      ['cursor=not%20base64', 'cursor'],
+      [`cursor=${Buffer.from('{"v":1,"a":"x"}').toString('base64url')}`, 'cursor'],
+      ['sort=desc', 'query'],
+    ])('refuses ?%s with a 400 naming %s', async (query, field) => {
+      const alice = await login('alice', 'alice-password');
+      const res = await get(`/v1/keys?${query}`, alice);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(error(res)).toMatchObject({ code: 'invalid_request' });
+      expect(error(res).message).toMatch(new RegExp(`^${field}: `));
+    });
+
+    it('refuses tampered cursors: another owner, an edited id, a key of someone else', async () => {
+      const bob = await login('bob', 'bob-password');
+      const admin = await login('admin', 'admin-password');
+      for (let i = 0; i < 3; i += 1) await post('/v1/keys', { name: `b${i}` }, bob);
+      const first = (await get('/v1/keys?limit=1', bob)).json<KeyPage>();
+      const cursor = first.next_cursor!;
+      // Bob's cursor in the admin's listing of another owner's keys.
+      const other = await get(`/v1/keys?owner=carol@company.com&cursor=${cursor}`, admin);
+      expect(other.statusCode).toBe(400);
+      expect(error(other).message).toMatch(/^cursor: was issued for another list/);
+      // Same list fingerprint, but the id edited to a key bob does not own.
+      const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>;
+      const carolKey = (await get('/v1/keys?owner=carol@company.com&limit=1', admin)).json<KeyPage>()
+        .items[0]!;
+      for (const a of [carolKey.id, 'ffffffffffffffff', "x' OR 1=1 --"]) {
+        const forged = Buffer.from(JSON.stringify({ ...decoded, a })).toString('base64url');
+        const res = await get(`/v1/keys?cursor=${forged}`, bob);
+        expect(res.statusCode, res.body).toBe(400);
+        expect(error(res).message).toMatch(/^cursor: /);
+      }
+    });
+
+    it('refuses oversized and blank key names, naming the field', async () => {
+      const alice = await login('alice', 'alice-password');
+      for (const name of ['x'.repeat(201), '   ', '']) {
+        const res = await post('/v1/keys', { name }, alice);
+        expect(res.statusCode).toBe(400);
+        expect(error(res).message).toMatch(/^name: /);
+      }
+    });
+
+    it('pages service accounts by id', async () => {
+      const admin = await login('admin', 'admin-password');
+      for (const id of ['page-c', 'page-a', 'page-b'])
+        expect((await post('/v1/service-accounts', { id }, admin)).statusCode).toBe(201);
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await get(`/v1/service-accounts?limit=2${cursor ? `&cursor=${cursor}` : ''}`, admin);
+        expect(res.statusCode, res.body).toBe(200);
+        const page = res.json<{ items: { id: string }[]; next_cursor: string | null }>();
+        ids.push(...page.items.map((a) => a.id));
+        cursor = page.next_cursor;
+      } while (cursor !== null);
+      expect(ids.filter((id) => id.startsWith('page-'))).toEqual(['page-a', 'page-b', 'page-c']);
+      expect(ids).toEqual([...ids].sort());
+      // A cursor of the admin's key list is not one for the service-account list.
+      for (const name of ['sa-page-1', 'sa-page-2']) await post('/v1/keys', { name }, admin);
+      const keysCursor = (await get('/v1/keys?limit=1', admin)).json<KeyPage>().next_cursor;
+      expect(keysCursor).not.toBeNull();
+      expect((await get(`/v1/service-accounts?cursor=${keysCursor}`, admin)).statusCode).toBe(400);
+      expect((await get('/v1/service-accounts?limit=0', admin)).statusCode).toBe(400);
+    });
+  });
+
   describe('hostile bearer tokens', () => {
     it.each([
       ['no header', undefined],

@@ -1,17 +1,31 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PostgresEventStore, type OutboxPublisher } from '@modelgate/event-store';
+import { SafeProducer } from '@modelgate/messaging';
 import { CONFIG, DatabaseModule, KafkaModule } from '@modelgate/service-kit';
+import { IdentityCacheConsumer } from './cache/identity-cache.consumer';
+import { KafkaOutboxPublisher } from './outbox/kafka-outbox-publisher';
+import { MetricsController } from './outbox/metrics.controller';
+import { OUTBOX_PUBLISHER, OutboxRelayService } from './outbox/outbox-relay.service';
+import { DisabledPrincipalRepository } from './principals/disabled-principal.repository';
+import { DisabledPrincipals } from './principals/disabled-principals';
+import { LdapPrincipalSync } from './principals/ldap-principal-sync';
+import { PrincipalsController } from './principals/principals.controller';
+import { PrincipalsService } from './principals/principals.service';
+import { RoleMappingAnnouncer } from './role-mapping/role-mapping-announcer';
 import type { IdentityConfig } from './config';
 import { AuthController } from './auth/auth.controller';
 import { principalResolverProviders } from './auth/principal-resolver.provider';
 import { PrincipalGuard } from './auth/principal.guard';
 import { TokenIssuer } from './auth/token-issuer';
 import { WellKnownController } from './auth/well-known.controller';
-import { IDENTITY_MIGRATIONS } from './database/migrations/1764700000000-create-identity';
+import { IDENTITY_MIGRATIONS } from './database/migrations';
 import { IdentityExceptionFilter } from './errors/identity-exception.filter';
-import { IdentityEventsPublisher } from './events/identity-events.publisher';
+import { IdentityEventLog } from './events/identity-event-log';
 import { ApiKeyRepository } from './keys/api-key.repository';
 import { ApiKeysService } from './keys/api-keys.service';
 import { KeysController } from './keys/keys.controller';
+import { DIRECTORY } from './ldap/directory.token';
 import { LdapDirectory, type Directory } from './ldap/ldap-directory';
 import { LdapLoginHandler } from './ldap/ldap-login.handler';
 import { ServiceAccountRepository } from './service-accounts/service-account.repository';
@@ -20,7 +34,12 @@ import { ServiceAccountsService } from './service-accounts/service-accounts.serv
 import { SigningKeyRepository } from './signing-keys/signing-key.repository';
 import { SigningKeyService } from './signing-keys/signing-key.service';
 
-export const DIRECTORY = Symbol('DIRECTORY');
+export { DIRECTORY };
+
+/** Seams for tests: a publisher through a faulty network. */
+export interface IdentityModuleOverrides {
+  readonly outboxPublisher?: OutboxPublisher;
+}
 
 class DirectoryLifecycle implements OnApplicationShutdown {
   constructor(@Inject(DIRECTORY) private readonly directory: Directory) {}
@@ -47,8 +66,19 @@ export function ldapDirectoryFor(config: IdentityConfig): LdapDirectory {
   });
 }
 
+/** Where the outbox relay sends: Kafka through the service's producer, or a test's publisher. */
+@Module({})
+class OutboxPublisherModule {}
+
 @Module({
-  controllers: [AuthController, WellKnownController, KeysController, ServiceAccountsController],
+  controllers: [
+    AuthController,
+    WellKnownController,
+    KeysController,
+    ServiceAccountsController,
+    PrincipalsController,
+    MetricsController,
+  ],
   providers: [
     { provide: DIRECTORY, inject: [CONFIG], useFactory: ldapDirectoryFor },
     DirectoryLifecycle,
@@ -69,7 +99,19 @@ export function ldapDirectoryFor(config: IdentityConfig): LdapDirectory {
     ApiKeysService,
     ServiceAccountRepository,
     ServiceAccountsService,
-    IdentityEventsPublisher,
+    {
+      provide: PostgresEventStore,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new PostgresEventStore(ds),
+    },
+    IdentityEventLog,
+    DisabledPrincipalRepository,
+    DisabledPrincipals,
+    PrincipalsService,
+    LdapPrincipalSync,
+    RoleMappingAnnouncer,
+    IdentityCacheConsumer,
+    OutboxRelayService,
     IdentityExceptionFilter,
     PrincipalGuard,
     ...principalResolverProviders,
@@ -77,14 +119,30 @@ export function ldapDirectoryFor(config: IdentityConfig): LdapDirectory {
 })
 export class IdentityModule {}
 
-/** The identity service's modules: Kafka, Postgres (schema `identity`), and its features. */
-export function identityModules(config: IdentityConfig): DynamicModule[] {
+/** The identity service's modules: Kafka, Postgres (schema `identity`: its tables, events, outbox), and its features. */
+export function identityModules(
+  config: IdentityConfig,
+  overrides: IdentityModuleOverrides = {},
+): DynamicModule[] {
+  const publisher: DynamicModule = {
+    module: OutboxPublisherModule,
+    providers: [
+      overrides.outboxPublisher
+        ? { provide: OUTBOX_PUBLISHER, useValue: overrides.outboxPublisher }
+        : {
+            provide: OUTBOX_PUBLISHER,
+            inject: [SafeProducer],
+            useFactory: (p: SafeProducer) => new KafkaOutboxPublisher(p),
+          },
+    ],
+    exports: [OUTBOX_PUBLISHER],
+  };
   return [
     KafkaModule.forRoot({
       brokers: config.KAFKA_BROKERS,
       clientId: config.KAFKA_CLIENT_ID ?? 'modelgate-identity',
     }),
     DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: 'identity', migrations: IDENTITY_MIGRATIONS }),
-    { module: IdentityModule },
+    { module: IdentityModule, imports: [publisher] },
   ];
 }

@@ -74,6 +74,32 @@ describe('PostgresEventStore', () => {
     expect(await ds.query(`SELECT 1 FROM outbox WHERE stream_id = 't:rollback'`)).toEqual([]);
   });
 
+  it("appends inside the caller's transaction: committed with the caller's rows, or not at all", async () => {
+    await ds.query(`CREATE TABLE caller_rows (id TEXT PRIMARY KEY)`);
+    const outbox = (events: readonly { id: string }[]) =>
+      events.map((e) => ({ eventId: e.id, topic: 't', key: 'k', payload: {} }));
+    await ds.transaction(async (tx) => {
+      await tx.query(`INSERT INTO caller_rows (id) VALUES ('kept')`);
+      const result = await store.appendInTransaction(tx, 't:in-tx', 0, [event(1)], { outbox });
+      expect(result.version).toBe(1);
+    });
+    await expect(
+      ds.transaction(async (tx) => {
+        await tx.query(`INSERT INTO caller_rows (id) VALUES ('dropped')`);
+        await store.appendInTransaction(tx, 't:in-tx', 'any', [event(2)], { outbox });
+        throw new Error('caller changed its mind');
+      }),
+    ).rejects.toThrow('caller changed its mind');
+    expect(await ds.query(`SELECT id FROM caller_rows ORDER BY id`)).toEqual([{ id: 'kept' }]);
+    expect(await store.streamVersion('t:in-tx')).toBe(1);
+    expect(await ds.query(`SELECT sequence FROM outbox WHERE stream_id = 't:in-tx'`)).toEqual([
+      { sequence: 1 },
+    ]);
+    await expect(
+      ds.transaction((tx) => store.appendInTransaction(tx, 't:in-tx', 0, [event(3)])),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
   it('reads all streams in global order', async () => {
     const all = await store.readAll();
     const positions = all.map((e) => BigInt(e.globalPosition));

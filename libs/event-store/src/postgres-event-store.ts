@@ -81,6 +81,31 @@ export class PostgresEventStore {
     }
   }
 
+  /**
+   * Appends inside a transaction the caller already holds, for a service whose own rows
+   * (an API key, say) must commit with the event and its outbox rows. The caller owns the
+   * transaction: a {@link ConcurrencyError} or any other throw must roll it back. Writers
+   * that append with `'any'` serialise per stream themselves (e.g. an advisory lock), so
+   * that a stream's outbox rows still commit in sequence order.
+   */
+  async appendInTransaction(
+    tx: EntityManager,
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new RangeError('append needs at least one event');
+    try {
+      return await this.appendIn(tx, streamId, expectedVersion, events, options);
+    } catch (error) {
+      if (isStreamSequenceConflict(error)) {
+        throw new ConcurrencyError(streamId, expectedVersion === 'any' ? -1 : expectedVersion);
+      }
+      throw error;
+    }
+  }
+
   private async appendIn(
     tx: EntityManager,
     streamId: string,

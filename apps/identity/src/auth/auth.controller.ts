@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, UseFilters, UseGuards } from '@nestjs/common';
-import type { Principal } from '@modelgate/auth';
+import { AuthenticationError, type Principal } from '@modelgate/auth';
 import { CONFIG } from '@modelgate/service-kit';
 import type { IdentityConfig } from '../config';
 import { IdentityExceptionFilter } from '../errors/identity-exception.filter';
 import { parseBody } from '../errors/parse-body';
 import { LdapLoginHandler } from '../ldap/ldap-login.handler';
+import { DisabledPrincipals } from '../principals/disabled-principals';
 import { ServiceAccountsService } from '../service-accounts/service-accounts.service';
 import { SigningKeyService } from '../signing-keys/signing-key.service';
 import { requireAdmin } from './admin';
@@ -20,6 +21,7 @@ export class AuthController {
     private readonly serviceAccounts: ServiceAccountsService,
     private readonly tokens: TokenIssuer,
     private readonly signingKeys: SigningKeyService,
+    private readonly disabled: DisabledPrincipals,
     @Inject(CONFIG) private readonly config: IdentityConfig,
   ) {}
 
@@ -33,6 +35,8 @@ export class AuthController {
       return this.tokens.issue({ id: account.id, type: 'service_account', roles: account.roles, groups: [] });
     }
     const user = await this.ldapLogin.execute({ username: request.username, password: request.password });
+    // Disabled here (by an admin or the LDAP check) while LDAP still lets the user bind: no token.
+    if (this.disabled.has('user', user.id)) throw new AuthenticationError('disabled', 'principal disabled');
     return this.tokens.issue({ id: user.id, type: 'user', roles: user.roles, groups: user.groups });
   }
 

@@ -1,17 +1,29 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { bearerCredential, PrincipalResolver, type Principal } from '@modelgate/auth';
+import { AuthenticationError, bearerCredential, PrincipalResolver, type Principal } from '@modelgate/auth';
+import { DisabledPrincipals } from '../principals/disabled-principals';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
-/** Requires a valid bearer credential (identity token, OIDC token or API key) and attaches the principal. */
+/**
+ * Requires a valid bearer credential (identity token, OIDC token or API key) and attaches
+ * the principal. A disabled principal is refused even with a token signed before it was
+ * disabled (API keys already answer "owner disabled" from their record).
+ */
 @Injectable()
 export class PrincipalGuard implements CanActivate {
-  constructor(private readonly resolver: PrincipalResolver) {}
+  constructor(
+    private readonly resolver: PrincipalResolver,
+    private readonly disabled: DisabledPrincipals,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.principal = await this.resolver.resolve(bearerCredential(request.headers.authorization));
+    const principal = await this.resolver.resolve(bearerCredential(request.headers.authorization));
+    if (this.disabled.has(principal.type, principal.id)) {
+      throw new AuthenticationError('disabled', 'principal disabled');
+    }
+    request.principal = principal;
     return true;
   }
 }

@@ -95,12 +95,43 @@ export class ApiKeyRepository implements ApiKeyStore {
     return view(rows[0]!);
   }
 
-  async listByOwner(ownerId: string): Promise<ApiKeyView[]> {
+  /**
+   * One page of an owner's keys, oldest first: up to `limit` keys created after the key
+   * `afterId` (keyset on created_at, id). Undefined when `afterId` is not one of the owner's
+   * keys (keys are never deleted, so only a forged cursor names such an id).
+   */
+  async listByOwner(ownerId: string, limit: number, afterId?: string): Promise<ApiKeyView[] | undefined> {
+    if (afterId === undefined) {
+      const rows: Row[] = await this.db.query(
+        `SELECT * FROM api_keys WHERE owner_id = $1 ORDER BY created_at, id LIMIT $2`,
+        [ownerId, limit],
+      );
+      return rows.map(view);
+    }
+    const anchor: { found: boolean }[] = await this.db.query(
+      `SELECT true AS found FROM api_keys WHERE id = $1 AND owner_id = $2`,
+      [afterId, ownerId],
+    );
+    if (anchor.length === 0) return undefined;
     const rows: Row[] = await this.db.query(
-      `SELECT * FROM api_keys WHERE owner_id = $1 ORDER BY created_at, id`,
-      [ownerId],
+      `SELECT k.* FROM api_keys k, (SELECT created_at, id FROM api_keys WHERE id = $2) a
+        WHERE k.owner_id = $1 AND (k.created_at, k.id) > (a.created_at, a.id)
+        ORDER BY k.created_at, k.id LIMIT $3`,
+      [ownerId, afterId, limit],
     );
     return rows.map(view);
+  }
+
+  /** Users owning keys that still work (not revoked, not expired) and not yet disabled: what the LDAP check looks at. */
+  async activeUserOwners(): Promise<string[]> {
+    const rows: { owner_id: string }[] = await this.db.query(
+      `SELECT DISTINCT k.owner_id FROM api_keys k
+        WHERE k.owner_type = 'user' AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+          AND NOT EXISTS (SELECT 1 FROM disabled_principals d
+                           WHERE d.principal_type = 'user' AND d.principal_id = k.owner_id)
+        ORDER BY k.owner_id`,
+    );
+    return rows.map((r) => r.owner_id);
   }
 
   async get(id: string): Promise<ApiKeyView | undefined> {
@@ -121,7 +152,10 @@ export class ApiKeyRepository implements ApiKeyStore {
 
   async findById(id: string): Promise<ApiKeyRecord | undefined> {
     const rows: Row[] = await this.db.query(
-      `SELECT k.*, (s.disabled_at IS NOT NULL) AS owner_disabled, s.roles AS sa_roles
+      `SELECT k.*, s.roles AS sa_roles,
+              (s.disabled_at IS NOT NULL OR EXISTS (
+                 SELECT 1 FROM disabled_principals d
+                  WHERE d.principal_type = k.owner_type AND d.principal_id = k.owner_id)) AS owner_disabled
          FROM api_keys k
          LEFT JOIN service_accounts s ON k.owner_type = 'service_account' AND s.id = k.owner_id
         WHERE k.id = $1`,

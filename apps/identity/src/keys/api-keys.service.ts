@@ -5,10 +5,13 @@ import { CONFIG } from '@modelgate/service-kit';
 import type { IdentityConfig } from '../config';
 import { isAdmin } from '../auth/admin';
 import { IdentityException } from '../errors/identity.exception';
-import { IdentityEventsPublisher } from '../events/identity-events.publisher';
+import { IdentityEventLog } from '../events/identity-event-log';
+import { principalStream } from '../events/identity-events';
 import { actorOf } from '../service-accounts/service-accounts.service';
 import { ServiceAccountRepository } from '../service-accounts/service-account.repository';
+import { decodeCursor, encodeCursor, pageOf, unknownCursorItem, type Page } from '../pagination/cursor';
 import { ApiKeyRepository, type ApiKeyView } from './api-key.repository';
+import type { KeyListQuery } from './keys.dto';
 
 export interface CreateApiKeyInput {
   readonly name: string;
@@ -26,7 +29,7 @@ export class ApiKeysService {
     private readonly db: DataSource,
     private readonly keys: ApiKeyRepository,
     private readonly accounts: ServiceAccountRepository,
-    private readonly events: IdentityEventsPublisher,
+    private readonly events: IdentityEventLog,
     private readonly cache: CachingApiKeyStore,
     @Inject(CONFIG) private readonly config: IdentityConfig,
   ) {}
@@ -58,7 +61,7 @@ export class ApiKeysService {
     }
 
     const generated = generateApiKey();
-    const { key, pending } = await this.db.transaction(async (tx) => {
+    const key = await this.db.transaction(async (tx) => {
       const key = await this.keys.insert(tx, {
         id: generated.id,
         hash: generated.hash,
@@ -72,7 +75,7 @@ export class ApiKeysService {
         createdBy: actor.id,
         expiresAt: input.expiresAt,
       });
-      const pending = await this.events.record(tx, owner.id, actorOf(actor), {
+      await this.events.record(tx, principalStream(owner.id), actorOf(actor), {
         type: 'identity.key_created',
         data: {
           key_id: key.id,
@@ -84,17 +87,20 @@ export class ApiKeysService {
           operations: key.operations,
         },
       });
-      return { key, pending };
+      return key;
     });
-    await this.events.publish([pending]);
     return { key, secret: generated.secret };
   }
 
-  async list(actor: Principal, ownerId: string | undefined): Promise<ApiKeyView[]> {
-    if (ownerId !== undefined && ownerId !== actor.id && !isAdmin(actor, this.config)) {
+  async list(actor: Principal, query: KeyListQuery): Promise<Page<ApiKeyView>> {
+    const ownerId = query.owner ?? actor.id;
+    if (ownerId !== actor.id && !isAdmin(actor, this.config)) {
       throw new IdentityException('forbidden', "only administrators list other principals' keys");
     }
-    return this.keys.listByOwner(ownerId ?? actor.id);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, `keys:${ownerId}`);
+    const rows = await this.keys.listByOwner(ownerId, query.limit + 1, after);
+    if (!rows) throw unknownCursorItem();
+    return pageOf(rows, query.limit, (k) => encodeCursor(k.id, `keys:${ownerId}`));
   }
 
   /** Owners revoke their own keys, admins any key. Someone else's key is "not found", as a missing one. */
@@ -103,19 +109,18 @@ export class ApiKeysService {
     if (!existing || (existing.ownerId !== actor.id && !isAdmin(actor, this.config))) {
       throw new IdentityException('not_found', 'no such key');
     }
-    const result = await this.db.transaction(async (tx) => {
+    const revoked = await this.db.transaction(async (tx) => {
       const key = await this.keys.revoke(tx, id);
       if (!key) return undefined;
-      const pending = await this.events.record(tx, key.ownerId, actorOf(actor), {
+      await this.events.record(tx, principalStream(key.ownerId), actorOf(actor), {
         type: 'identity.key_revoked',
         data: { key_id: key.id, owner_id: key.ownerId, owner_type: key.ownerType },
       });
-      return { key, pending };
+      return key;
     });
+    // This replica at once; the others when the event reaches their cache consumers.
     this.cache.invalidate(id);
-    if (!result) return existing; // already revoked: idempotent
-    await this.events.publish([result.pending]);
-    return result.key;
+    return revoked ?? existing; // already revoked: idempotent, no second event
   }
 }
 

@@ -16,7 +16,7 @@ import { IdentityExceptionFilter } from '../errors/identity-exception.filter';
 import { IdentityException } from '../errors/identity.exception';
 import { parseBody } from '../errors/parse-body';
 import { apiKeyJson, ApiKeysService } from './api-keys.service';
-import { createKeyDto, keyIdParam } from './keys.dto';
+import { createKeyDto, keyIdParam, keyListQueryDto } from './keys.dto';
 
 @Controller('v1/keys')
 @UseGuards(PrincipalGuard)
@@ -42,13 +42,14 @@ export class KeysController {
     return { ...apiKeyJson(key), secret };
   }
 
+  /** `?limit=&cursor=&owner=`: one page of keys, oldest first; `next_cursor` null on the last page. */
   @Get()
   async list(
     @CurrentPrincipal() actor: Principal,
-    @Query('owner') owner: string | undefined,
-  ): Promise<{ items: Record<string, unknown>[]; next_cursor: null }> {
-    const items = await this.keys.list(actor, owner);
-    return { items: items.map(apiKeyJson), next_cursor: null };
+    @Query() query: unknown,
+  ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+    const page = await this.keys.list(actor, parseBody(keyListQueryDto, query, 'query'));
+    return { items: page.items.map(apiKeyJson), next_cursor: page.nextCursor };
   }
 
   @Delete(':id')

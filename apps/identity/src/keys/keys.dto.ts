@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQueryShape } from '../pagination/cursor';
 
 export const OPERATIONS = ['infer', 'train', 'download', 'view'] as const;
 
@@ -11,3 +12,11 @@ export const createKeyDto = z.strictObject({
 });
 
 export const keyIdParam = z.string().regex(/^[0-9a-f]{16}$/);
+
+export const keyListQueryDto = z.strictObject({
+  ...pageQueryShape,
+  /** Whose keys (admins only for someone else's); default the caller. */
+  owner: z.string().min(1).max(320).optional(),
+});
+
+export type KeyListQuery = z.output<typeof keyListQueryDto>;

@@ -10,6 +10,33 @@ export interface DirectoryUser {
   readonly memberOf: readonly string[];
 }
 
+/**
+ * What the directory says of a key owner now. `disabled`: an administrative lock (ppolicy
+ * `pwdAccountLockedTime: 000001010000Z`) or Active Directory's ACCOUNTDISABLE flag. A
+ * temporary lock-out after failed logins is not `disabled`: otherwise anyone could disable
+ * a user's keys for good by guessing passwords. `ambiguous`: several entries match.
+ */
+export type DirectoryUserStatus = 'active' | 'disabled' | 'missing' | 'ambiguous';
+
+/** ppolicy's "locked until an administrator unlocks" value (draft-behera-ldap-password-policy 5.3.3). */
+export const PERMANENT_LOCK = '000001010000Z';
+/** userAccountControl ACCOUNTDISABLE (Active Directory). */
+const AD_ACCOUNT_DISABLE = 0x2;
+
+export function userStatusOf(entries: readonly Record<string, unknown>[]): DirectoryUserStatus {
+  if (entries.length === 0) return 'missing';
+  if (entries.length > 1) return 'ambiguous';
+  const entry = entries[0]!;
+  const attr = (name: string) => {
+    const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? [] : allStrings(entry[key]);
+  };
+  if (attr('pwdAccountLockedTime').includes(PERMANENT_LOCK)) return 'disabled';
+  const uac = Number(attr('userAccountControl')[0]);
+  if (Number.isSafeInteger(uac) && (uac & AD_ACCOUNT_DISABLE) !== 0) return 'disabled';
+  return 'active';
+}
+
 /** The LDAP operations a login needs. A port: the login use case is unit-tested with a fake. */
 export interface Directory {
   /** Users whose login attribute equals `login` exactly (the value is escaped here). */
@@ -18,6 +45,8 @@ export interface Directory {
   verifyPassword(dn: string, password: string): Promise<boolean>;
   /** Group DNs having `dn` as a member, for servers without memberOf. */
   groupsOf(dn: string): Promise<string[]>;
+  /** The owner of a user principal id (a mail address, else the login name), looked up as the service account. */
+  userStatus(principalId: string): Promise<DirectoryUserStatus>;
   close(): Promise<void>;
 }
 
@@ -76,6 +105,23 @@ export class LdapDirectory implements Directory {
       mail: firstString(e[this.options.mailAttribute]),
       memberOf: allStrings(e['memberOf']),
     }));
+  }
+
+  async userStatus(principalId: string): Promise<DirectoryUserStatus> {
+    // User ids are mail addresses when the entry has one (ldap-login.handler); else the login.
+    const attribute = principalId.includes('@') ? this.options.mailAttribute : this.options.userAttribute;
+    const filter = `(${attribute}=${escapeFilterValue(principalId)})`;
+    const { searchEntries } = await this.withSearchClient((c) =>
+      c.search(this.options.userBase, {
+        scope: 'sub',
+        filter,
+        // Operational attributes are returned only when asked for by name.
+        attributes: ['pwdAccountLockedTime', 'userAccountControl'],
+        sizeLimit: 2,
+        timeLimit: Math.ceil(this.options.timeoutMs / 1000),
+      }),
+    );
+    return userStatusOf(searchEntries);
   }
 
   async groupsOf(dn: string): Promise<string[]> {

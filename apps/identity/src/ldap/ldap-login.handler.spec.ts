@@ -24,6 +24,9 @@ class FakeDirectory implements Directory {
   groupsOf(dn: string): Promise<string[]> {
     return Promise.resolve(this.groups[dn] ?? []);
   }
+  userStatus(): Promise<'active'> {
+    return Promise.resolve('active');
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -54,8 +54,12 @@ export class ServiceAccountRepository {
     return rows[0] ? toAccount(rows[0]) : undefined;
   }
 
-  async list(): Promise<ServiceAccount[]> {
-    const rows: Row[] = await this.db.query(`SELECT * FROM service_accounts ORDER BY id`);
+  /** One page, by id: up to `limit` accounts whose id sorts after `afterId`. */
+  async list(limit: number, afterId?: string): Promise<ServiceAccount[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT * FROM service_accounts WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [afterId ?? null, limit],
+    );
     return rows.map(toAccount);
   }
 

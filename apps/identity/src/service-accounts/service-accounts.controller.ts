@@ -7,6 +7,7 @@ import {
   Inject,
   Param,
   Post,
+  Query,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
@@ -18,6 +19,7 @@ import { requireAdmin } from '../auth/admin';
 import { CurrentPrincipal, PrincipalGuard } from '../auth/principal.guard';
 import { IdentityExceptionFilter } from '../errors/identity-exception.filter';
 import { parseBody } from '../errors/parse-body';
+import { pageQueryShape } from '../pagination/cursor';
 import { serviceAccountJson, ServiceAccountsService } from './service-accounts.service';
 
 const createServiceAccountDto = z.strictObject({
@@ -25,6 +27,8 @@ const createServiceAccountDto = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   roles: z.array(z.string().min(1).max(100)).max(50).default([]),
 });
+
+const serviceAccountListQueryDto = z.strictObject(pageQueryShape);
 
 /** Admin-only: service accounts (client credentials; they may also own API keys). */
 @Controller('v1/service-accounts')
@@ -51,12 +55,15 @@ export class ServiceAccountsController {
     return { ...serviceAccountJson(account), client_id: account.id, client_secret: clientSecret };
   }
 
+  /** `?limit=&cursor=`: one page of accounts by id; `next_cursor` null on the last page. */
   @Get()
   async list(
     @CurrentPrincipal() actor: Principal,
-  ): Promise<{ items: Record<string, unknown>[]; next_cursor: null }> {
+    @Query() query: unknown,
+  ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
     requireAdmin(actor, this.config);
-    return { items: (await this.accounts.list()).map(serviceAccountJson), next_cursor: null };
+    const page = await this.accounts.list(parseBody(serviceAccountListQueryDto, query, 'query'));
+    return { items: page.items.map(serviceAccountJson), next_cursor: page.nextCursor };
   }
 
   /** Disables the account: its tokens are refused at their next renewal, its API keys at once. */

@@ -9,7 +9,9 @@ import {
   type Principal,
 } from '@modelgate/auth';
 import { IdentityException } from '../errors/identity.exception';
-import { IdentityEventsPublisher } from '../events/identity-events.publisher';
+import { decodeCursor, encodeCursor, pageOf, type Page } from '../pagination/cursor';
+import { IdentityEventLog } from '../events/identity-event-log';
+import { principalStream } from '../events/identity-events';
 import { ServiceAccountRepository, type ServiceAccount } from './service-account.repository';
 
 const DECOY_HASH = hashApiKey('no-such-service-account');
@@ -20,7 +22,7 @@ export class ServiceAccountsService {
   constructor(
     private readonly db: DataSource,
     private readonly accounts: ServiceAccountRepository,
-    private readonly events: IdentityEventsPublisher,
+    private readonly events: IdentityEventLog,
     private readonly apiKeyCache: CachingApiKeyStore,
   ) {}
 
@@ -29,7 +31,7 @@ export class ServiceAccountsService {
     input: { id: string; name?: string | undefined; roles: string[] },
   ): Promise<{ account: ServiceAccount; clientSecret: string }> {
     const clientSecret = `mgsa_${randomBytes(32).toString('base64url')}`;
-    const { account, pending } = await this.db.transaction(async (tx) => {
+    const account = await this.db.transaction(async (tx) => {
       const account = await this.accounts.insert(tx, {
         id: input.id,
         name: input.name ?? input.id,
@@ -38,33 +40,33 @@ export class ServiceAccountsService {
         createdBy: actor.id,
       });
       if (!account) throw new IdentityException('conflict', `service account "${input.id}" exists`);
-      const pending = await this.events.record(tx, account.id, actorOf(actor), {
+      await this.events.record(tx, principalStream(account.id), actorOf(actor), {
         type: 'identity.service_account_created',
         data: { service_account_id: account.id, name: account.name, roles: account.roles },
       });
-      return { account, pending };
+      return account;
     });
-    await this.events.publish([pending]);
     return { account, clientSecret };
   }
 
   async disable(actor: Principal, id: string): Promise<ServiceAccount> {
-    const { account, pending } = await this.db.transaction(async (tx) => {
+    const account = await this.db.transaction(async (tx) => {
       const account = await this.accounts.disable(tx, id);
       if (!account) throw new IdentityException('not_found', 'no such active service account');
-      const pending = await this.events.record(tx, account.id, actorOf(actor), {
+      await this.events.record(tx, principalStream(account.id), actorOf(actor), {
         type: 'identity.principal_disabled',
         data: { principal_id: account.id, principal_type: 'service_account' },
       });
-      return { account, pending };
+      return account;
     });
     this.apiKeyCache.invalidateOwner(id);
-    await this.events.publish([pending]);
     return account;
   }
 
-  list(): Promise<ServiceAccount[]> {
-    return this.accounts.list();
+  async list(query: { limit: number; cursor?: string | undefined }): Promise<Page<ServiceAccount>> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'service-accounts');
+    const rows = await this.accounts.list(query.limit + 1, after);
+    return pageOf(rows, query.limit, (a) => encodeCursor(a.id, 'service-accounts'));
   }
 
   /** Client credentials: unknown id, wrong secret and a disabled account answer alike. */

@@ -61,5 +61,3 @@ export class CreateIdentity1764700000000 implements MigrationInterface {
     await q.query(`DROP TABLE signing_keys`);
   }
 }
-
-export const IDENTITY_MIGRATIONS = [CreateIdentity1764700000000];
