@@ -15,6 +15,13 @@ import { PRINCIPAL_AUTHENTICATOR, type PrincipalAuthenticator } from './auth/aud
 import { AuditMaintenance } from './chain/audit-maintenance';
 import type { AuditConfig } from './config';
 import { AuditIngestConsumer, type IngestOptions } from './ingest/audit-ingest.consumer';
+import { topicRetentionProblems } from './ingest/topic-retention.check';
+import { ExportStats } from './metrics/audit-metrics';
+import {
+  AUDIT_METRICS_SNAPSHOT,
+  MetricsController,
+  type AuditMetricsSource,
+} from './metrics/metrics.controller';
 import { AuditController } from './query/audit.controller';
 import { SiemForwarder } from './siem/siem-forwarder';
 import { HecTransport, SyslogTransport, type SiemTransport } from './siem/siem-transports';
@@ -44,15 +51,18 @@ class AuditLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly maintenance: AuditMaintenance,
     private readonly ingest: AuditIngestConsumer,
-    private readonly enabled: boolean,
+    private readonly config: AuditConfig,
     private readonly readiness: ReadinessRegistry,
     private readonly forwarders: readonly SiemForwarder[],
+    private readonly kafka: Kafka,
+    private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.maintenance.start();
     for (const f of this.forwarders) await f.start();
-    if (!this.enabled) return;
+    if (!this.config.INGEST_ENABLED) return;
+    await this.warnOfTopicRetention();
     await this.ingest.start();
     this.readiness.register({
       name: 'ingest',
@@ -66,6 +76,30 @@ class AuditLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     for (const f of this.forwarders) await f.stop();
     this.maintenance.stop();
   }
+
+  /**
+   * A topic that outlives the trail is a misconfiguration that shows only after retention,
+   * as rows stored twice; said loudly at start, but not fatal: refusing to ingest would lose
+   * attempts from the trail now, to prevent duplicates (detectable by id) later.
+   */
+  private async warnOfTopicRetention(): Promise<void> {
+    const c = this.config;
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const problems = await topicRetentionProblems(
+        admin,
+        [c.DECISIONS_TOPIC, c.POLICY_EVENTS_TOPIC, c.IDENTITY_EVENTS_TOPIC],
+        c.AUDIT_RETENTION_DAYS,
+      );
+      for (const p of problems)
+        this.logger.error({ topic: p.topic, retention_ms: p.retentionMs }, `audit: ${p.message}`);
+    } catch (err) {
+      this.logger.warn({ err }, 'audit: could not read the retention of the consumed topics');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
 }
 
 @Module({})
@@ -73,7 +107,7 @@ export class AuditModule {
   static forRoot(config: AuditConfig, overrides: AuditModuleOverrides = {}): DynamicModule {
     return {
       module: AuditModule,
-      controllers: [AuditController],
+      controllers: [AuditController, MetricsController],
       providers: [
         {
           provide: AuditLogRepository,
@@ -149,13 +183,33 @@ export class AuditModule {
         },
         {
           provide: AuditLifecycle,
-          inject: [AuditMaintenance, AuditIngestConsumer, ReadinessRegistry, SIEM_FORWARDERS],
+          inject: [AuditMaintenance, AuditIngestConsumer, ReadinessRegistry, SIEM_FORWARDERS, KAFKA, LOGGER],
           useFactory: (
             m: AuditMaintenance,
             i: AuditIngestConsumer,
             r: ReadinessRegistry,
             f: SiemForwarder[],
-          ) => new AuditLifecycle(m, i, config.INGEST_ENABLED, r, f),
+            kafka: Kafka,
+            logger: Logger,
+          ) => new AuditLifecycle(m, i, config, r, f, kafka, logger),
+        },
+        { provide: ExportStats, useValue: new ExportStats() },
+        {
+          provide: AUDIT_METRICS_SNAPSHOT,
+          inject: [AuditIngestConsumer, SIEM_FORWARDERS, ExportStats, AuditMaintenance],
+          useFactory:
+            (
+              ingest: AuditIngestConsumer,
+              forwarders: SiemForwarder[],
+              exports: ExportStats,
+              maintenance: AuditMaintenance,
+            ): AuditMetricsSource =>
+            () => ({
+              ingest: { enabled: config.INGEST_ENABLED, running: ingest.isRunning, stats: ingest.stats },
+              forwarders: forwarders.map((f) => f.status()),
+              exports,
+              maintenance: maintenance.stats,
+            }),
         },
         { provide: AUDIT_READ_ALL_ROLES, useValue: config.AUDIT_READ_ALL_ROLES },
         {

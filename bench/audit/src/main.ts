@@ -10,8 +10,12 @@
 //      again: catch-up ingest records/s (the larger sample), then export of the whole trail
 //      (constant memory = the same RSS peak at BENCH_TOTAL as at BENCH_RECORDS);
 //   5. verify: GET /v1/audit/verify of the whole trail, seconds, and per million rows.
+// Each ingest figure comes with the CPU time per record of the service and of the Postgres
+// backends serving its database: on a shared machine records/s moves with the neighbours'
+// load, CPU per record much less.
 // Environment: BENCH_RECORDS (100000), BENCH_TOTAL (1000000), BENCH_RATE (5000),
-// BENCH_LAG_SECONDS (20), BENCH_CPU_PROF (a directory: the service runs with --cpu-prof).
+// BENCH_LAG_SECONDS (20), BENCH_CPU_PROF (a directory: the service runs with --cpu-prof),
+// BENCH_SERVICE_MAIN (the service's entry point; default apps/audit/dist/main.js).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -31,7 +35,10 @@ import {
   uniqueTopicName,
 } from '@modelgate/testing';
 
-const SERVICE_MAIN = resolve(__dirname, '../../../apps/audit/dist/main.js');
+/** BENCH_SERVICE_MAIN: another build of the service to measure (an A/B against a former commit). */
+const SERVICE_MAIN = resolve(
+  process.env['BENCH_SERVICE_MAIN'] ?? resolve(__dirname, '../../../apps/audit/dist/main.js'),
+);
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 100_000);
 const TOTAL = Number(process.env['BENCH_TOTAL'] ?? 1_000_000);
 const RATE = Number(process.env['BENCH_RATE'] ?? 5_000);
@@ -76,6 +83,17 @@ const freePort = () =>
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // gone meanwhile
+  }
 }
 
 async function until(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -222,14 +240,42 @@ async function main(): Promise<void> {
       s.kill('SIGTERM');
     });
   };
-  /** Records/s from the first new row to `target` rows. */
+  /**
+   * CPU used so far by the service and by the Postgres backends serving this database (the
+   * machine is shared, so records/s alone says as much about the neighbours as about us).
+   */
+  const cpu = async () => {
+    const backends = (
+      await pg.query(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      )
+    ).rows as { pid: number }[];
+    return {
+      service: service?.pid ? cpuSeconds(service.pid) : 0,
+      postgres: new Map(backends.map((b) => [b.pid, cpuSeconds(b.pid)])),
+    };
+  };
+  /** Records/s from the first new row to `target` rows, and CPU µs per record. */
   const ingest = async (before: number, target: number) => {
     await until('the first row', async () => (await rows()) > before, 60_000);
     const t0 = performance.now();
+    const cpu0 = await cpu();
     const first = await rows();
     await until(`${target} rows`, async () => (await rows()) >= target, 900_000);
     const seconds = (performance.now() - t0) / 1000;
-    return { records: target - first, seconds, rate: (target - first) / seconds, load: load() };
+    const cpu1 = await cpu();
+    const records = target - first;
+    let postgres = 0;
+    // A backend that started during the phase counts from zero.
+    for (const [pid, t] of cpu1.postgres) postgres += t - (cpu0.postgres.get(pid) ?? 0);
+    const perRecord = (s: number) => ((s / records) * 1e6).toFixed(1);
+    return {
+      records,
+      seconds,
+      rate: records / seconds,
+      load: load(),
+      cpu: `CPU per record: service ${perRecord(cpu1.service - cpu0.service)} µs, postgres ${perRecord(postgres)} µs`,
+    };
   };
   const out: string[] = [`audit benchmark (${new Date().toISOString()})`];
   const say = (line: string) => {
@@ -247,7 +293,7 @@ async function main(): Promise<void> {
     // 1. ingest rate, cold start, topic already full
     const first = await ingest(0, RECORDS);
     say(
-      `ingest:  ${first.records} records in ${first.seconds.toFixed(1)} s = ${Math.round(first.rate)} records/s (cold start, topic pre-filled; load ${first.load}) (target >= 20000)`,
+      `ingest:  ${first.records} records in ${first.seconds.toFixed(1)} s = ${Math.round(first.rate)} records/s (cold start, topic pre-filled; load ${first.load}; ${first.cpu}) (target >= 20000)`,
     );
 
     // 2. export at RECORDS rows
@@ -304,7 +350,7 @@ async function main(): Promise<void> {
       pid = await start();
       const catchUp = await ingest(have, TOTAL);
       say(
-        `ingest:  ${catchUp.records} records in ${catchUp.seconds.toFixed(1)} s = ${Math.round(catchUp.rate)} records/s (restart, catching up from ${have} rows; load ${catchUp.load}) (target >= 20000)`,
+        `ingest:  ${catchUp.records} records in ${catchUp.seconds.toFixed(1)} s = ${Math.round(catchUp.rate)} records/s (restart, catching up from ${have} rows; load ${catchUp.load}; ${catchUp.cpu}) (target >= 20000)`,
       );
       say(exportLine(await exportAll(base, token, pid, 'csv')));
       say(exportLine(await exportAll(base, token, pid, 'ndjson')));

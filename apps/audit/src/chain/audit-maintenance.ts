@@ -12,6 +12,17 @@ export interface MaintenanceOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** What upkeep and signing did since start (the metrics endpoint shows them). */
+export interface MaintenanceStats {
+  partitionsDropped: number;
+  recordIdsForgotten: number;
+  digestsSigned: number;
+  /** Upkeep or signing runs that threw (each is logged). */
+  failures: number;
+  /** When upkeep last completed (ms since epoch). */
+  lastUpkeepAt: number | null;
+}
+
 /**
  * Keeps the trail in shape: day partitions created ahead, old ones dropped (retention),
  * and the chain head signed every digest interval when it moved.
@@ -20,6 +31,13 @@ export class AuditMaintenance {
   private signer: DigestSigner | null = null;
   private lastSignedSeq = -1;
   private timers: NodeJS.Timeout[] = [];
+  readonly stats: MaintenanceStats = {
+    partitionsDropped: 0,
+    recordIdsForgotten: 0,
+    digestsSigned: 0,
+    failures: 0,
+    lastUpkeepAt: null,
+  };
 
   constructor(
     private readonly repository: AuditLogRepository,
@@ -36,11 +54,11 @@ export class AuditMaintenance {
     this.lastSignedSeq = digests.at(-1)?.headSeq ?? -1;
     this.timers.push(
       setInterval(
-        () => void this.upkeep().catch((err: unknown) => this.logger.error({ err }, 'audit upkeep failed')),
+        () => void this.upkeep().catch((err: unknown) => this.failed(err, 'audit upkeep failed')),
         this.options.maintenanceIntervalMs,
       ),
       setInterval(
-        () => void this.signHead().catch((err: unknown) => this.logger.error({ err }, 'audit digest failed')),
+        () => void this.signHead().catch((err: unknown) => this.failed(err, 'audit digest failed')),
         this.options.digestIntervalMs,
       ),
     );
@@ -57,9 +75,13 @@ export class AuditMaintenance {
     if (created.length > 0) this.logger.info({ partitions: created }, 'audit partitions created');
     if (this.options.retentionDays > 0) {
       const cutoff = new Date(this.now().getTime() - this.options.retentionDays * DAY_MS);
-      const dropped = await this.repository.applyRetention(cutoff);
-      if (dropped.length > 0) this.logger.info({ dropped, cutoff }, 'audit retention applied');
+      const { dropped, forgottenIds } = await this.repository.applyRetention(cutoff);
+      this.stats.partitionsDropped += dropped.length;
+      this.stats.recordIdsForgotten += forgottenIds;
+      if (dropped.length > 0 || forgottenIds > 0)
+        this.logger.info({ dropped, forgotten_ids: forgottenIds, cutoff }, 'audit retention applied');
     }
+    this.stats.lastUpkeepAt = this.now().getTime();
   }
 
   /** Signs the head if it moved since the last digest; returns whether it signed. */
@@ -69,7 +91,13 @@ export class AuditMaintenance {
     if (head.seq === 0 || head.seq === this.lastSignedSeq) return false;
     await this.repository.insertDigest(this.signer.sign(head.seq, head.hash, this.now()));
     this.lastSignedSeq = head.seq;
+    this.stats.digestsSigned += 1;
     return true;
+  }
+
+  private failed(err: unknown, message: string): void {
+    this.stats.failures += 1;
+    this.logger.error({ err }, message);
   }
 
   private async loadSigner(): Promise<DigestSigner> {

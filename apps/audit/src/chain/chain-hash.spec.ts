@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalRow, GENESIS_HASH, rowHash, type ChainedFields } from './chain-hash';
+import {
+  canonicalJson,
+  canonicalJsonReference,
+  canonicalRow,
+  GENESIS_HASH,
+  rowHash,
+  type ChainedFields,
+} from './chain-hash';
 
 const row: ChainedFields = {
   seq: 1,
@@ -34,6 +41,40 @@ describe('chain hashing', () => {
     expect(canonicalJson([undefined, 1, 'x'])).toBe('[null,1,"x"]');
     expect(canonicalJson({ s: 'quote " backslash \\ line\n' })).toBe(
       '{"s":"quote \\" backslash \\\\ line\\n"}',
+    );
+  });
+
+  it('writes exactly what the reference writes, keys engines reorder and __proto__ included', () => {
+    const hostile = JSON.parse(
+      '{"b":1,"10":2,"9":3,"a":{"__proto__":{"x":1},"constructor":"c","2":[{"1":0,"0":1}]},"":null,"-1":4,"01":5}',
+    ) as unknown;
+    expect(canonicalJson(hostile)).toBe(canonicalJsonReference(hostile));
+    expect(canonicalJson(hostile)).toBe(
+      '{"":null,"-1":4,"01":5,"10":2,"9":3,"a":{"2":[{"0":1,"1":0}],"__proto__":{"x":1},"constructor":"c"},"b":1}',
+    );
+    expect(canonicalJson({ d: new Date(0), u: undefined, f: [undefined] })).toBe(
+      canonicalJsonReference({ d: new Date(0), u: undefined, f: [undefined] }),
+    );
+    const key = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('__proto__', '0', '1', '10', '9', '01', '-0', '4294967295', 'toString'),
+    );
+    const value = fc.letrec((tie) => ({
+      json: fc.oneof(
+        { depthSize: 'small' },
+        fc.oneof(fc.string({ unit: 'binary' }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null)),
+        fc.array(tie('json'), { maxLength: 4 }),
+        fc.dictionary(key, tie('json'), { maxKeys: 5 }),
+      ),
+    })).json;
+    fc.assert(
+      fc.property(value, (v) => {
+        // Through JSON text too: that is how records arrive (own `__proto__` keys and all).
+        const parsed = JSON.parse(canonicalJsonReference(v)) as unknown;
+        expect(canonicalJson(v)).toBe(canonicalJsonReference(v));
+        expect(canonicalJson(parsed)).toBe(canonicalJsonReference(parsed));
+      }),
+      { numRuns: 2_000 },
     );
   });
 

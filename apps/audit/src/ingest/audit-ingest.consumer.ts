@@ -42,8 +42,21 @@ export interface IngestStats {
   inserted: number;
   duplicates: number;
   deadLettered: number;
+  /** Batches stored (each one Postgres transaction). */
+  batches: number;
   /** Time of the newest record written (ms since epoch), for the lag metric. */
   lastRecordTime: number | null;
+  /** When the last batch committed (ms since epoch). */
+  lastCommitAt: number | null;
+  /**
+   * From the oldest record's own time to the commit of its row, in the last batch (ms): how
+   * far behind the decisions the trail is; it grows while Postgres refuses batches.
+   */
+  lagMs: number | null;
+  /** Seq of the chain head after the last batch. */
+  headSeq: number | null;
+  /** Messages between each partition's last batch and its high watermark at that fetch. */
+  readonly offsetLag: Map<string, { readonly topic: string; readonly partition: number; lag: number }>;
 }
 
 /** An error a test hook throws to kill the batch; never retried. */
@@ -57,7 +70,17 @@ export class IngestAbortedError extends Error {
 export class AuditIngestConsumer {
   private consumer: Consumer | null = null;
   private running = false;
-  readonly stats: IngestStats = { inserted: 0, duplicates: 0, deadLettered: 0, lastRecordTime: null };
+  readonly stats: IngestStats = {
+    inserted: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    batches: 0,
+    lastRecordTime: null,
+    lastCommitAt: null,
+    lagMs: null,
+    headSeq: null,
+    offsetLag: new Map(),
+  };
   private readonly sourceOf: ReadonlyMap<string, TopicSource>;
 
   constructor(
@@ -109,6 +132,11 @@ export class AuditIngestConsumer {
           { topic: batch.topic, partition: batch.partition, offset: String(BigInt(batch.lastOffset()) + 1n) },
         ]);
         payload.resolveOffset(batch.lastOffset());
+        this.stats.offsetLag.set(`${batch.topic}:${batch.partition}`, {
+          topic: batch.topic,
+          partition: batch.partition,
+          lag: Math.max(0, Number(batch.offsetLag())),
+        });
       },
     });
   }
@@ -184,10 +212,22 @@ export class AuditIngestConsumer {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.repository.append(records, this.options.hooks ?? {});
-        this.stats.inserted += result.inserted;
-        this.stats.duplicates += result.duplicates;
-        const newest = Date.parse(records[records.length - 1]!.occurredAt);
-        this.stats.lastRecordTime = Math.max(this.stats.lastRecordTime ?? 0, newest);
+        const committedAt = Date.now();
+        let oldest = Infinity;
+        let newest = -Infinity;
+        for (const r of records) {
+          const t = Date.parse(r.occurredAt);
+          if (t < oldest) oldest = t;
+          if (t > newest) newest = t;
+        }
+        const s = this.stats;
+        s.inserted += result.inserted;
+        s.duplicates += result.duplicates;
+        s.batches += 1;
+        s.lastRecordTime = Math.max(s.lastRecordTime ?? 0, newest);
+        s.lastCommitAt = committedAt;
+        s.lagMs = Math.max(0, committedAt - oldest);
+        s.headSeq = result.head.seq;
         return;
       } catch (error) {
         if (error instanceof IngestAbortedError || !alive()) throw error;

@@ -223,7 +223,7 @@ describe('audit ingest under failure', () => {
         });
       await then.append([rec(1), rec(2), rec(3)]);
       await now.append([rec(4), rec(5)]);
-      const dropped = await now.applyRetention(new Date(Date.now() - 5 * DAY_MS));
+      const { dropped } = await now.applyRetention(new Date(Date.now() - 5 * DAY_MS));
       expect(dropped.filter((d) => d.rows > 0)).toEqual([expect.objectContaining({ rows: 3, lastSeq: 3 })]);
       const result = await verifyAuditChain(now);
       expect(result).toMatchObject({ ok: true, rows: 3, head: { seq: 6 } });
@@ -232,7 +232,10 @@ describe('audit ingest under failure', () => {
       expect(events).toHaveLength(1);
       expect(events[0]?.source).toBe('audit');
       // A second run finds nothing more to drop.
-      expect(await now.applyRetention(new Date(Date.now() - 5 * DAY_MS))).toEqual([]);
+      expect(await now.applyRetention(new Date(Date.now() - 5 * DAY_MS))).toEqual({
+        dropped: [],
+        forgottenIds: 0,
+      });
     } finally {
       await ds2.destroy();
       await fresh.drop();

@@ -5,6 +5,7 @@ import type { AuditEventV1, AuditVerifyResultV1 } from '@modelgate/contracts';
 import { AuditAccessGuard, visibleFilter, Viewer, type AuditViewer } from '../auth/audit-access.guard';
 import { verifyAuditChain } from '../chain/verify-audit-chain';
 import { csvHeader, csvLine, ndjsonLine } from '../export/csv';
+import { ExportStats } from '../metrics/audit-metrics';
 import { AuditLogRepository, type AuditFilter } from '../storage/audit-log.repository';
 import { AuditError } from './audit-error';
 import { AuditExceptionFilter } from './audit-exception.filter';
@@ -14,7 +15,10 @@ import { encodeCursor, parseAuditQuery } from './audit-query';
 @UseGuards(AuditAccessGuard)
 @UseFilters(AuditExceptionFilter)
 export class AuditController {
-  constructor(@Inject(AuditLogRepository) private readonly repository: AuditLogRepository) {}
+  constructor(
+    @Inject(AuditLogRepository) private readonly repository: AuditLogRepository,
+    @Inject(ExportStats) private readonly exportStats: ExportStats,
+  ) {}
 
   /** Newest first; `next_cursor` continues after the last item (keyset on seq: stable while rows arrive). */
   @Get('events')
@@ -69,17 +73,31 @@ export class AuditController {
    */
   private export(format: 'csv' | 'ndjson', filter: AuditFilter, reply: FastifyReply): FastifyReply {
     const rows = this.repository.stream(filter, 'asc');
+    const stats = this.exportStats;
     async function* lines(): AsyncGenerator<string> {
-      if (format === 'csv') yield csvHeader();
-      let chunk = '';
-      for await (const e of rows) {
-        chunk += format === 'csv' ? csvLine(e) : ndjsonLine(e);
-        if (chunk.length >= 64 * 1024) {
-          yield chunk;
-          chunk = '';
+      let sent = 0;
+      let completed = false;
+      try {
+        if (format === 'csv') yield csvHeader();
+        let chunk = '';
+        let inChunk = 0;
+        for await (const e of rows) {
+          chunk += format === 'csv' ? csvLine(e) : ndjsonLine(e);
+          inChunk += 1;
+          if (chunk.length >= 64 * 1024) {
+            yield chunk;
+            sent += inChunk;
+            chunk = '';
+            inChunk = 0;
+          }
         }
+        if (chunk) yield chunk;
+        sent += inChunk;
+        completed = true;
+      } finally {
+        // Also when the client goes away: the stream is destroyed and the generator returns.
+        stats.record(format, completed ? 'completed' : 'aborted', sent);
       }
-      if (chunk) yield chunk;
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     return reply

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseAuditRecord, UnparseableRecordError } from './audit-record';
+import { decisionFields, decisionSchema, parseAuditRecord, UnparseableRecordError } from './audit-record';
 import { MAX_COLUMN_CHARS } from './sanitise';
 
 const decision = {
@@ -46,6 +47,9 @@ describe('parseAuditRecord', () => {
         parseAuditRecord('decision', buf({ ...decision, principal: null, allow: false, reason })),
       ).toMatchObject({ principalId: null, principalType: null, decision: 'deny', reason });
     }
+    // A request without a model it could read: the gateway writes '', the trail has no model.
+    const noModel = { ...decision, principal: null, model: '', allow: false, reason: 'invalid_request' };
+    expect(parseAuditRecord('decision', buf(noModel))).toMatchObject({ model: null, record: noModel });
   });
 
   it('refuses a decision record without what identifies and dates it, naming the field', () => {
@@ -111,5 +115,60 @@ describe('parseAuditRecord', () => {
     );
     expect(long.principalId).toHaveLength(MAX_COLUMN_CHARS);
     expect((long.record['principal'] as { id: string }).id).toHaveLength(100_000);
+  });
+
+  it('takes the fast path only for what the decision schema accepts, reading the same fields', () => {
+    const anything = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.string(),
+      fc.boolean(),
+      fc.integer(),
+      fc.array(fc.string(), { maxLength: 2 }),
+      fc.constantFrom(
+        '0b6f2b44-8d0a-4c3e-9d7e-8c4f6b1a2d3e',
+        '0B6F2B44-8D0A-4C3E-9D7E-8C4F6B1A2D3E',
+        '0b6f2b44-8d0a-0c3e-9d7e-8c4f6b1a2d3e',
+        '2026-12-01T10:00:00Z',
+        '2026-12-01T10:00:00.123456+08:00',
+        '2026-13-01T10:00:00Z',
+        '2026-12-01 10:00:00Z',
+        '2026-12-01T10:00:00',
+      ),
+      fc.record(
+        { id: fc.oneof(fc.string(), fc.integer()), type: fc.oneof(fc.string(), fc.constant(null)) },
+        {
+          requiredKeys: [],
+        },
+      ),
+    );
+    const field = fc.constantFrom(
+      'decision_id',
+      'time',
+      'allow',
+      'principal',
+      'model',
+      'operation',
+      'reason',
+    );
+    fc.assert(
+      fc.property(fc.dictionary(field, anything), fc.boolean(), (changes, asArray) => {
+        const value: unknown = asArray ? [decision] : { ...decision, ...changes };
+        const fast = decisionFields(value);
+        const schema = decisionSchema.safeParse(value);
+        if (fast !== null) {
+          expect(schema.success).toBe(true);
+          const pick = (d: Record<string, unknown>) =>
+            ['decision_id', 'time', 'allow', 'principal', 'model', 'operation', 'reason'].map((k) => d[k]);
+          expect(pick(fast)).toEqual(pick(schema.data!));
+        }
+        // Either way the verdict is the schema's.
+        const parse = () => parseAuditRecord('decision', buf(value));
+        if (schema.success) expect(parse).not.toThrow();
+        else expect(parse).toThrow(UnparseableRecordError);
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(decisionFields(decision)).not.toBeNull();
   });
 });

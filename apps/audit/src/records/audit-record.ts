@@ -44,7 +44,7 @@ const isoTime = z.iso.datetime({ offset: true });
  * carry no principal and may name no model, and a reason from a newer writer is still a
  * reason. Anything a writer adds later is kept in `record` (loose), never refused.
  */
-const decisionSchema = z.looseObject({
+export const decisionSchema = z.looseObject({
   decision_id: z.uuid(),
   time: isoTime,
   principal: z.looseObject({ id: z.string(), type: z.string().nullable().optional() }).nullable().optional(),
@@ -53,6 +53,32 @@ const decisionSchema = z.looseObject({
   allow: z.boolean(),
   reason: z.string().nullable().optional(),
 });
+
+type DecisionFields = z.output<typeof decisionSchema>;
+const uuid = z.uuid();
+const isText = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+
+/**
+ * The fields {@link decisionSchema} reads, checked without it: every record of the decisions
+ * topic goes through here, and the object schema copies the whole record (loose keys
+ * included) to give back what this reads in place. The checks are those of the schema, the
+ * string formats by the schema's own validators; `null` means "ask the schema", which then
+ * gives the verdict and the message naming the field, so this can only be as strict.
+ */
+export function decisionFields(json: unknown): DecisionFields | null {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return null;
+  const d = json as Record<string, unknown>;
+  const { decision_id: id, time, allow, principal, model, operation, reason } = d;
+  if (typeof id !== 'string' || typeof time !== 'string' || typeof allow !== 'boolean') return null;
+  if (!isText(model) || !isText(operation) || !isText(reason)) return null;
+  if (principal !== undefined && principal !== null) {
+    if (typeof principal !== 'object' || Array.isArray(principal)) return null;
+    const p = principal as Record<string, unknown>;
+    if (typeof p['id'] !== 'string' || !isText(p['type'])) return null;
+  }
+  if (!uuid.safeParse(id).success || !isoTime.safeParse(time).success) return null;
+  return d as DecisionFields;
+}
 
 /**
  * Only a `\u` escape can put NUL or a lone surrogate into a string decoded from UTF-8 (the
@@ -81,9 +107,12 @@ export function parseAuditRecord(source: TopicSource, value: Buffer | null): New
 }
 
 function fromDecision(json: unknown): NewAuditRecord {
-  const parsed = decisionSchema.safeParse(json);
-  if (!parsed.success) throw new UnparseableRecordError(`invalid decision record: ${issues(parsed.error)}`);
-  const d = parsed.data;
+  let d = decisionFields(json);
+  if (d === null) {
+    const parsed = decisionSchema.safeParse(json);
+    if (!parsed.success) throw new UnparseableRecordError(`invalid decision record: ${issues(parsed.error)}`);
+    d = parsed.data;
+  }
   // The gateway's refusals of unauthenticated callers carry no principal.
   const principal = d.principal ?? null;
   return newAuditRecord({
@@ -92,7 +121,8 @@ function fromDecision(json: unknown): NewAuditRecord {
     occurredAt: new Date(d.time).toISOString(),
     principalId: column(principal?.id),
     principalType: column(principal?.type ?? null),
-    model: column(d.model ?? null),
+    // The gateway names no model ('') when the request had none it could read.
+    model: column(d.model || null),
     operation: column(d.operation ?? null) ?? 'unknown',
     decision: d.allow ? 'allow' : 'deny',
     reason: column(d.reason ?? null),

@@ -102,3 +102,53 @@ describe('HEC / ECS', () => {
     expect(JSON.parse(JSON.stringify(hec))).toMatchObject({ event: { user: { id: event.principal_id } } });
   });
 });
+
+describe("the gateway's refusals", () => {
+  const refusal: AuditEventV1 = {
+    ...event,
+    principal_id: null,
+    principal_type: null,
+    model: null,
+    operation: 'view',
+    reason: 'unauthenticated',
+    record: {
+      principal: null,
+      model: '',
+      source_ip: '203.0.113.9',
+      rule_id: null,
+      request_id: 'r2',
+      detail: 'credential refused: expired=yes\r\n',
+      policy_version: 0,
+    },
+  };
+
+  it('leave absent fields out of CEF (no suser, no model) and carry the detail in msg', () => {
+    const { header, extension } = parseCef(toCef(refusal));
+    expect(header[5]).toBe('view deny');
+    expect(header[6]).toBe('5');
+    const ext = parseExtension(extension);
+    expect(ext).not.toHaveProperty('suser');
+    expect(ext).not.toHaveProperty('cs1');
+    expect(ext).not.toHaveProperty('cs1Label');
+    expect(ext).not.toHaveProperty('cs2Label');
+    expect(ext).toMatchObject({
+      outcome: 'deny',
+      reason: 'unauthenticated',
+      src: '203.0.113.9',
+      cs3: 'r2',
+      msg: 'credential refused: expired=yes\r\n',
+    });
+    expect(extension).not.toMatch(/[\r\n]|(^| )\w+= /);
+  });
+
+  it('have no ECS user and say why in message', () => {
+    const hec = JSON.parse(JSON.stringify(toHecEvent(refusal))) as { event: Record<string, unknown> };
+    expect(hec.event['user']).toBeUndefined();
+    expect(hec.event).toMatchObject({
+      event: { outcome: 'failure', reason: 'unauthenticated', action: 'view' },
+      source: { ip: '203.0.113.9' },
+      message: 'credential refused: expired=yes\r\n',
+      modelgate: { model: null },
+    });
+  });
+});

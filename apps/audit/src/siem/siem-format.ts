@@ -18,6 +18,18 @@ export function cefValue(value: string): string {
 const str = (v: unknown): string | null =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
 
+const present = (v: string | null): v is string => v !== null && v !== '';
+
+/** A custom CEF field with its label, or nothing when the value is absent. */
+function custom(key: string, label: string, value: string | null): [string, string][] {
+  return present(value)
+    ? [
+        [`${key}Label`, label],
+        [key, value],
+      ]
+    : [];
+}
+
 function severity(e: AuditEventV1): number {
   if (e.decision === 'deny') return 5;
   if (e.decision === 'allow') return 1;
@@ -36,19 +48,19 @@ export function toCef(e: AuditEventV1, version = '1'): string {
     ['act', e.operation],
     ['outcome', e.decision],
     ['reason', e.reason],
-    ['cs1Label', 'model'],
-    ['cs1', e.model],
-    ['cs2Label', 'rule_id'],
-    ['cs2', str(r['rule_id'])],
-    ['cs3Label', 'request_id'],
-    ['cs3', str(r['request_id'])],
-    ['cn1Label', 'seq'],
-    ['cn1', String(e.seq)],
+    ...custom('cs1', 'model', e.model),
+    ...custom('cs2', 'rule_id', str(r['rule_id'])),
+    ...custom('cs3', 'request_id', str(r['request_id'])),
+    ...custom('cn1', 'seq', String(e.seq)),
+    // Why a refusal was made (`credential refused: ...`, the field of an invalid request).
+    ['msg', str(r['detail'])],
   ];
   const ip = str(r['source_ip']);
   if (ip !== null && isIP(ip) !== 0) ext.push(['src', ip]);
+  // An absent value is left out, never written as `key=` (an unauthenticated attempt has
+  // no `suser`; a refusal naming no model has no `cs1`).
   const extension = ext
-    .filter((kv): kv is [string, string] => kv[1] !== null)
+    .filter((kv): kv is [string, string] => present(kv[1]))
     .map(([k, v]) => `${k}=${cefValue(v)}`)
     .join(' ');
   return [
@@ -115,6 +127,7 @@ export function toHecEvent(e: AuditEventV1, host = HOST): Record<string, unknown
       trace: str(r['trace_id']) ? { id: str(r['trace_id']) } : undefined,
       http: str(r['request_id']) ? { request: { id: str(r['request_id']) } } : undefined,
       rule: str(r['rule_id']) ? { id: str(r['rule_id']) } : undefined,
+      message: str(r['detail']) ?? undefined,
       modelgate: { model: e.model, policy_version: r['policy_version'] ?? null, hash: e.hash },
     },
   };

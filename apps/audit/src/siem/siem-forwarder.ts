@@ -23,7 +23,12 @@ export interface SiemForwarderStatus {
   readonly lagRecords: number;
   /** Age of the oldest row not forwarded yet, ms (0 when caught up). */
   readonly lagMs: number;
+  /** Failed attempts since start. */
   readonly failures: number;
+  /** Failed attempts since the last success: > 0 while the receiver is unreachable. */
+  readonly consecutiveFailures: number;
+  /** Events sent (and acknowledged as far as the transport can tell) since start. */
+  readonly forwarded: number;
 }
 
 /**
@@ -39,6 +44,8 @@ export class SiemForwarder {
   private head = 0;
   private oldestPendingAt: number | null = null;
   private failures = 0;
+  private consecutiveFailures = 0;
+  private forwarded = 0;
   private wake: (() => void) | null = null;
 
   constructor(
@@ -70,6 +77,8 @@ export class SiemForwarder {
       lagRecords: Math.max(0, this.head - this.position),
       lagMs: this.oldestPendingAt === null ? 0 : Math.max(0, Date.now() - this.oldestPendingAt),
       failures: this.failures,
+      consecutiveFailures: this.consecutiveFailures,
+      forwarded: this.forwarded,
     };
   }
 
@@ -88,9 +97,12 @@ export class SiemForwarder {
         const last = batch[batch.length - 1]!.seq;
         await this.positions.save(this.transport.name, last);
         this.position = last;
+        this.forwarded += batch.length;
+        this.consecutiveFailures = 0;
         backoff = 0;
       } catch (error) {
         this.failures += 1;
+        this.consecutiveFailures += 1;
         backoff = Math.min(backoff === 0 ? 100 : backoff * 2, this.options.maxBackoffMs);
         this.logger.warn(
           { err: error, retry_ms: backoff, ...this.status() },

@@ -47,6 +47,13 @@ export interface RetentionEntry {
   readonly lastHash: string;
 }
 
+export interface RetentionResult {
+  /** Day partitions dropped, oldest first. */
+  readonly dropped: RetentionEntry[];
+  /** Dedupe keys (`record_ids`) deleted: those of rows retention has dropped, now or before. */
+  readonly forgottenIds: number;
+}
+
 export interface DigestRow {
   readonly headSeq: number;
   readonly headHash: string;
@@ -223,9 +230,50 @@ export class AuditLogRepository {
   /**
    * Drops every day partition that ends at or before `cutoff`, oldest first, recording
    * for each its row count and last link in `retention_log` (verify starts from there),
-   * then appends an `audit.retention_applied` row to the chain itself.
+   * then appends an `audit.retention_applied` row to the chain itself, and finally deletes
+   * the dedupe keys of every row no longer in the trail ({@link forgetDroppedRecordIds}).
+   *
+   * Forgotten ids can be ingested again: the decisions topic (and the event topics) must
+   * keep records for less time than the trail does, or a replay from the earliest offset
+   * (a new consumer group, expired group offsets) would store a dropped record a second time.
    */
-  async applyRetention(cutoff: Date): Promise<RetentionEntry[]> {
+  async applyRetention(cutoff: Date): Promise<RetentionResult> {
+    const dropped = await this.dropPartitions(cutoff);
+    return { dropped, forgottenIds: await this.forgetDroppedRecordIds() };
+  }
+
+  /**
+   * Deletes the `record_ids` of rows that retention dropped: those ingested before the
+   * oldest row still in the trail (ids and rows of one batch share its `ingested_at`). In
+   * chunks of `chunk` rows, one statement (transaction) each, outside the chain lock: ingest
+   * goes on meanwhile. Idempotent, so a crash between dropping a partition and this only leaves
+   * work for the next run. The table's trigger refuses any other delete (see migration
+   * RecordIdsRetention1764900000002).
+   */
+  async forgetDroppedRecordIds(chunk = 50_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      // One statement, so the bound is the trail's own value (microseconds, no round trip);
+      // an empty trail gives no bound and deletes nothing (the trigger would refuse anyway).
+      // The bound as a scalar subquery is a parameter of the scan: the BRIN index on
+      // ingested_at finds the old ids (a join to a CTE would filter a full scan instead), and
+      // min(ingested_at) is read off each partition's primary key.
+      const [gone] = await this.dataSource.query<{ n: number }[]>(
+        `WITH gone AS (
+           DELETE FROM record_ids WHERE ctid = ANY (ARRAY(
+             SELECT ctid FROM record_ids
+              WHERE ingested_at < (SELECT min(ingested_at) FROM audit_log)
+              LIMIT ${Math.trunc(chunk)}))
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+      );
+      const deleted = gone?.n ?? 0;
+      total += deleted;
+      if (deleted < chunk) return total;
+    }
+  }
+
+  private async dropPartitions(cutoff: Date): Promise<RetentionEntry[]> {
     const dropped = await this.dataSource.transaction(async (m) => {
       await m.query(`SELECT ${CHAIN_LOCK}`);
       const parts = await m.query<{ name: string; bound: string }[]>(
