@@ -2,7 +2,6 @@
 // the YAML decision cases of libs/acl over REST and gRPC, live updates (duplicates, gaps,
 // invalid events to the dead-letter topic), identity events, staleness and decision records.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
@@ -18,13 +17,8 @@ import {
 } from '@modelgate/contracts';
 import { createEnvelope, encodeEnvelope } from '@modelgate/messaging';
 import { createLogger } from '@modelgate/telemetry';
-import { createTopic, infraEndpoints, readRecords, uniqueTopicName } from '@modelgate/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- @modelgate/acl exports no `testing` entry yet (requested)
-import {
-  loadDecisionSuites,
-  type DecisionCase,
-  type DecisionSuite,
-} from '../../../libs/acl/src/testing/decision-cases';
+import { createTopic, freePort, infraEndpoints, readRecords, uniqueTopicName } from '@modelgate/testing';
+import { loadDecisionSuites, type DecisionCase, type DecisionSuite } from '@modelgate/acl/testing';
 import { createDecisionApp } from './bootstrap/decision-app';
 import { decisionConfigSchema, type DecisionConfig } from './config';
 import { PolicyFeed } from './policy/policy-feed';
@@ -88,14 +82,6 @@ async function freshTopics(): Promise<Topics> {
   }
   createdTopics.push(...Object.values(topics));
   return topics;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const ACTOR = { id: 'admin@company.com', type: 'user' };

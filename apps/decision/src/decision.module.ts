@@ -24,6 +24,16 @@ import { RecordSpool } from './records/record-spool';
 
 const REDIS = Symbol('REDIS');
 
+/** What a test may put in place of the service's own parts. */
+export interface DecisionSeams {
+  /**
+   * The Kafka client decision records travel through; by default the service's own. The
+   * outage test routes only this one through a proxy it cuts, so that the policy feed (and
+   * the shared broker) stay up while records have nowhere to go.
+   */
+  readonly recordsKafka?: Kafka;
+}
+
 /** Starts the feed and the recorder, registers readiness, and stops them in order. */
 class DecisionLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -57,7 +67,7 @@ class DecisionLifecycle implements OnModuleInit, OnApplicationShutdown {
 
 @Module({})
 export class DecisionModule {
-  static forRoot(config: DecisionConfig): DynamicModule {
+  static forRoot(config: DecisionConfig, seams: DecisionSeams = {}): DynamicModule {
     return {
       module: DecisionModule,
       controllers: [DecisionsController, DecisionsGrpcController, MetricsController],
@@ -92,7 +102,8 @@ export class DecisionModule {
         {
           provide: KafkaRecordSink,
           inject: [KAFKA],
-          useFactory: (kafka: Kafka) => new KafkaRecordSink(kafka, config.DECISIONS_TOPIC),
+          useFactory: (kafka: Kafka) =>
+            new KafkaRecordSink(seams.recordsKafka ?? kafka, config.DECISIONS_TOPIC),
         },
         {
           provide: DecisionRecorder,

@@ -6,6 +6,6 @@ import { decisionModules } from './decision.modules';
 void runService({
   name: 'decision',
   schema: decisionConfigSchema,
-  imports: decisionModules,
+  imports: (config) => decisionModules(config),
   configure: connectGrpc,
 });

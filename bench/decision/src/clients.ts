@@ -2,19 +2,12 @@
 // loads go through the Go load generator, loadgen/).
 import { credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { DECISION_PROTO_PATH } from '@modelgate/contracts';
+import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts';
 
 export type Call = (body: Record<string, unknown>) => Promise<{ allow: boolean; policy_version: number }>;
 
 export function grpcClient(url: string): { call: Call; close: () => void } {
-  const definition = loadSync(DECISION_PROTO_PATH, {
-    keepCase: true,
-    longs: Number,
-    enums: String,
-    defaults: false,
-    arrays: true,
-    oneofs: true,
-  });
+  const definition = loadSync(DECISION_PROTO_PATH, { ...DECISION_PROTO_LOADER_OPTIONS });
   const pkg = loadPackageDefinition(definition) as unknown as {
     modelgate: {
       decision: { v1: { DecisionService: new (u: string, c: unknown) => Client & Record<string, unknown> } };

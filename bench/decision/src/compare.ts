@@ -106,21 +106,32 @@ interface Closed {
   }[];
 }
 
-async function closedRound(
+/** One load generator run with the context's load, noting the load average it started under. */
+async function runNoting(
   e: Endpoint,
   ctx: CompareContext,
   checksFile: string,
-  into: Map<Endpoint, Closed>,
-) {
+  loop: { warmupMs: number } | { rate: number },
+): Promise<RunResult & { load_avg_1m: number }> {
   const load = Math.round(loadavg()[0]! * 100) / 100;
   const r = await run(e, {
     checksFile,
     cpus: ctx.loadgenCpus,
     concurrency: ctx.concurrency,
     durationMs: ctx.durationMs,
-    warmupMs: ctx.warmupMs,
+    ...loop,
   });
-  r.load_avg_1m = load;
+  return Object.assign(r, { load_avg_1m: load });
+}
+
+async function closedRound(
+  e: Endpoint,
+  ctx: CompareContext,
+  checksFile: string,
+  into: Map<Endpoint, Closed>,
+) {
+  const r = await runNoting(e, ctx, checksFile, { warmupMs: ctx.warmupMs });
+  const load = r.load_avg_1m;
   const c = into.get(e) ?? { best: r, rounds: [], errors: 0, mismatches: 0 };
   c.errors += r.errors;
   c.mismatches += r.mismatches;
@@ -147,15 +158,8 @@ async function openRun(
   checksFile: string,
   rate: number,
 ): Promise<RunResult> {
-  const load = Math.round(loadavg()[0]! * 100) / 100;
-  const r = await run(e, {
-    checksFile,
-    cpus: ctx.loadgenCpus,
-    concurrency: ctx.concurrency,
-    durationMs: ctx.durationMs,
-    rate,
-  });
-  r.load_avg_1m = load;
+  const r = await runNoting(e, ctx, checksFile, { rate });
+  const load = r.load_avg_1m;
   console.log(
     `  ${label(e)}: open at ${rate}/s p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms (cpu: target ~${r.target_cpu_pct}%, others ~${r.other_cpu_pct}%; pacer lag p99 ${r.pacer_lag_p99_ms} ms; load ${load})` +
       (r.errors || r.mismatches

@@ -196,6 +196,24 @@ function machine() {
   };
 }
 
+/** What every compared size shares: the machine's pinning, the load and the bench's topics. */
+function baseContext(rounds: number, nodeArgs: readonly string[]): Omit<CompareContext, 'peers'> {
+  return {
+    topics,
+    publishDocuments: (topic, documents) => publishDocuments(topic, documents),
+    nextPorts,
+    targetCpus: TARGET_CPUS,
+    loadgenCpus: LOADGEN_CPUS,
+    concurrency: CONCURRENCY,
+    durationMs: DURATION_MS,
+    warmupMs: WARMUP_MS,
+    rounds,
+    checks: Number(process.env['BENCH_CHECKS'] ?? 10_000),
+    sample: Number(process.env['BENCH_EQUIVALENCE_SAMPLE'] ?? 200),
+    nodeArgs,
+  };
+}
+
 async function compare(): Promise<{ sizes: SizeResult[] }> {
   const missing = peersInstalled();
   if (missing.some((m) => m.includes('loadgen')))
@@ -213,21 +231,7 @@ async function compare(): Promise<{ sizes: SizeResult[] }> {
   // resource policy per model that is minutes of CPU for 10k models on this machine, past the
   // bench's time budget, so Cerbos at 100k rules runs only when asked for.
   const cerbos100k = process.env['BENCH_CERBOS_100K'] === '1';
-  const base = {
-    topics,
-    publishDocuments: (topic: string, documents: readonly { model: string }[]) =>
-      publishDocuments(topic, documents),
-    nextPorts,
-    targetCpus: TARGET_CPUS,
-    loadgenCpus: LOADGEN_CPUS,
-    concurrency: CONCURRENCY,
-    durationMs: DURATION_MS,
-    warmupMs: WARMUP_MS,
-    rounds: ROUNDS,
-    checks: Number(process.env['BENCH_CHECKS'] ?? 10_000),
-    sample: Number(process.env['BENCH_EQUIVALENCE_SAMPLE'] ?? 200),
-    nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
-  };
+  const base = baseContext(ROUNDS, profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
   const sizes: SizeResult[] = [];
   const only = process.env['BENCH_SIZES']?.split(',');
   for (const [tag, models] of [
@@ -269,19 +273,8 @@ async function profile(): Promise<string> {
       const dir = join(PROFILE_DIR, `${tag}-${transport}-${Date.now()}`);
       mkdirSync(dir, { recursive: true });
       const result = await compareSize(tag, models, 10, {
-        topics,
-        publishDocuments: (topic, documents) => publishDocuments(topic, documents),
-        nextPorts,
-        targetCpus: TARGET_CPUS,
-        loadgenCpus: LOADGEN_CPUS,
-        concurrency: CONCURRENCY,
-        durationMs: DURATION_MS,
-        warmupMs: WARMUP_MS,
-        rounds: 1,
-        checks: Number(process.env['BENCH_CHECKS'] ?? 10_000),
-        sample: Number(process.env['BENCH_EQUIVALENCE_SAMPLE'] ?? 200),
+        ...baseContext(1, ['--cpu-prof', `--cpu-prof-dir=${dir}`]),
         peers: [],
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
         transports: [transport],
       });
       for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {

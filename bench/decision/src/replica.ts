@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
-const MAIN = join(ROOT, 'apps', 'decision', 'dist', 'main.js');
+/** The built service; BENCH_DECISION_MAIN points at another build (an A/B of two versions). */
+const MAIN = process.env['BENCH_DECISION_MAIN'] ?? join(ROOT, 'apps', 'decision', 'dist', 'main.js');
 
 export interface Replica {
   readonly http: string;

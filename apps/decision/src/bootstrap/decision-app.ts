@@ -10,6 +10,7 @@ import {
 import { createServiceApp } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
 import type { DecisionConfig } from '../config';
+import type { DecisionSeams } from '../decision.module';
 import { decisionModules } from '../decision.modules';
 
 export function grpcUrl(config: Pick<DecisionConfig, 'BIND_ADDRESS' | 'GRPC_PORT'>): string {
@@ -32,11 +33,15 @@ export function connectGrpc(app: NestFastifyApplication, config: DecisionConfig)
 }
 
 /** The app as main() builds it, for tests that start it in-process. */
-export function createDecisionApp(config: DecisionConfig, logger?: Logger): Promise<NestFastifyApplication> {
+export function createDecisionApp(
+  config: DecisionConfig,
+  logger?: Logger,
+  seams: DecisionSeams = {},
+): Promise<NestFastifyApplication> {
   return createServiceApp({
     name: 'decision',
     config,
-    imports: decisionModules(config),
+    imports: decisionModules(config, seams),
     configure: connectGrpc,
     ...(logger ? { logger } : {}),
   });

@@ -15,7 +15,7 @@ import {
   type DecisionReason,
   type RateLimiter,
 } from '@modelgate/acl';
-import type { DecisionRecordV1, DecisionWireReason } from '@modelgate/contracts';
+import type { DecisionRecordV1, DecisionWireReason, EvaluatorReason } from '@modelgate/contracts';
 import { traceIdOf } from '@modelgate/telemetry';
 import type { IdentityStore } from '../identity/identity-store';
 import type { Metrics } from '../metrics/metrics';
@@ -32,10 +32,13 @@ import {
   type VisibleModelsAnswer,
 } from './decision-wire';
 
-// Every evaluator reason is a wire reason: a reason added to acl without the contract is a
-// compile error here.
-const _reasonsAreWireReasons: DecisionReason extends DecisionWireReason ? true : never = true;
-void _reasonsAreWireReasons;
+// The evaluator's reasons are written twice, because neither library may import the other
+// (the lint boundaries keep acl, the domain, and contracts, the wire, apart): acl's
+// DECISION_REASONS and contracts' EVALUATOR_REASONS. This app sees both and holds them equal:
+// a reason added to or dropped from one list alone is a compile error here.
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _evaluatorReasonsAgree: SameSet<DecisionReason, EvaluatorReason> = true;
+void _evaluatorReasonsAgree;
 
 /** Who called and when the call arrived (transport metadata, not request fields). */
 export interface CallMeta {

@@ -5,6 +5,7 @@
 // also followed for ever and heals gaps). Ready = caught up and a fetch completed within
 // MAX_STALENESS_MS; otherwise every check is denied (policy_not_loaded / policy_stale).
 import type { Consumer, EachMessagePayload, Kafka, Message } from 'kafkajs';
+import type { EventEnvelope } from '@modelgate/contracts';
 import { decodeEnvelope, retryRetriable } from '@modelgate/messaging';
 import type { Logger } from '@modelgate/telemetry';
 import type { IdentityStore } from '../identity/identity-store';
@@ -248,12 +249,8 @@ export class PolicyFeed {
   }
 
   private onPolicyEvent(message: Message & { offset: string }): void {
-    let envelope;
-    try {
-      envelope = decodeEnvelope(message.value === undefined ? null : (message.value as Buffer | null));
-    } catch (error) {
-      return this.rejectRecord('events', message, error instanceof Error ? error.message : String(error));
-    }
+    const envelope = this.envelopeOf('events', message);
+    if (envelope === null) return;
     const outcome = this.policy.applyEvent(envelope);
     this.countRecord({ topic: 'events', outcome: outcome.kind });
     if (outcome.kind === 'invalid') this.deadLetter('events', message, outcome.problem);
@@ -265,12 +262,8 @@ export class PolicyFeed {
   }
 
   private onIdentityEvent(message: Message & { offset: string }): void {
-    let envelope;
-    try {
-      envelope = decodeEnvelope(message.value === undefined ? null : (message.value as Buffer | null));
-    } catch (error) {
-      return this.rejectRecord('identity', message, error instanceof Error ? error.message : String(error));
-    }
+    const envelope = this.envelopeOf('identity', message);
+    if (envelope === null) return;
     const outcome = this.identity.apply(envelope);
     this.countRecord({ topic: 'identity', outcome: typeof outcome === 'string' ? outcome : 'invalid' });
     if (typeof outcome !== 'string') this.deadLetter('identity', message, outcome.invalid);
@@ -318,6 +311,19 @@ export class PolicyFeed {
         clearTimeout(timer);
       }
     });
+  }
+
+  /** The record's envelope; null (and the record dead-lettered) when it is not one. */
+  private envelopeOf(
+    role: 'events' | 'identity',
+    message: Message & { offset: string },
+  ): EventEnvelope | null {
+    try {
+      return decodeEnvelope(message.value === undefined ? null : (message.value as Buffer | null));
+    } catch (error) {
+      this.rejectRecord(role, message, error instanceof Error ? error.message : String(error));
+      return null;
+    }
   }
 
   /** A record that is not even readable (no key, not JSON, not an envelope): counted and dead-lettered. */

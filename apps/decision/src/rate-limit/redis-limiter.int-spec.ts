@@ -13,8 +13,7 @@ import {
 } from '@modelgate/acl';
 import { createLogger } from '@modelgate/telemetry';
 import { infraEndpoints } from '@modelgate/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- @modelgate/acl exports no `testing` entry yet (requested)
-import { loadDecisionSuite, DECISION_CASES_DIRECTORY } from '../../../../libs/acl/src/testing/decision-cases';
+import { DECISION_CASES_DIRECTORY, loadDecisionSuite } from '@modelgate/acl/testing';
 import { Metrics } from '../metrics/metrics';
 import { DecisionRateLimiter } from './rate-limiter';
 import { RedisSlidingWindowLimiter } from './redis-sliding-window.limiter';

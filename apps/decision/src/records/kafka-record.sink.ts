@@ -1,7 +1,16 @@
-import type { Kafka } from 'kafkajs';
+import type { IHeaders, Kafka } from 'kafkajs';
 import { DECISION_RECORD_SCHEMA, DECISION_RECORD_TYPE, ENVELOPE_HEADERS } from '@modelgate/contracts';
 import { SAFE_PRODUCER_CONFIG, SafeProducer } from '@modelgate/messaging';
 import type { RecordLine, RecordSink } from './decision-recorder';
+
+/**
+ * The envelope headers every record carries, built once: kafkajs copies a Buffer value into
+ * the batch as it is, where a string would be encoded again for every record.
+ */
+const RECORD_HEADERS: Readonly<IHeaders> = Object.freeze({
+  [ENVELOPE_HEADERS.type]: Buffer.from(DECISION_RECORD_TYPE),
+  [ENVELOPE_HEADERS.schema]: Buffer.from(String(DECISION_RECORD_SCHEMA)),
+});
 
 /**
  * The decisions topic, through an idempotent acks=all producer of its own whose retries are
@@ -44,14 +53,7 @@ export class KafkaRecordSink implements RecordSink {
     try {
       await this.producer.send(
         this.topic,
-        records.map((r) => ({
-          key: r.key,
-          value: r.value,
-          headers: {
-            [ENVELOPE_HEADERS.type]: DECISION_RECORD_TYPE,
-            [ENVELOPE_HEADERS.schema]: String(DECISION_RECORD_SCHEMA),
-          },
-        })),
+        records.map((r) => ({ key: r.key, value: r.value, headers: RECORD_HEADERS })),
       );
     } catch (error) {
       this.inDoubt = true;

@@ -1,8 +1,9 @@
 /**
  * Every `reason` a decision answer or record can carry: the evaluator's closed set
- * (`@modelgate/acl` DECISION_REASONS; the decision service asserts at compile time that
- * it is contained here), the service's own, which deny before or after evaluation, and the
- * gateway's, for refusals it makes before asking.
+ * (`@modelgate/acl` DECISION_REASONS, which this library may not import; the decision
+ * service asserts at compile time that the two lists hold the same reasons), the service's
+ * own, which deny before or after evaluation, and the gateway's, for refusals it makes
+ * before asking.
  */
 export const DECISION_SERVICE_REASONS = [
   /** The replica has not read the policy to the end yet. */
@@ -29,6 +30,7 @@ export const EVALUATOR_REASONS = [
   'invalid_request',
   'evaluation_error',
 ] as const;
+export type EvaluatorReason = (typeof EVALUATOR_REASONS)[number];
 
 /**
  * Refusals the gateway records itself, for requests the decision service never sees (a bad
