@@ -24,6 +24,7 @@ import {
   infraEndpoints,
   uniqueTopicName,
   type TestDatabase,
+  freePort,
 } from '@modelgate/testing';
 import { auditModules } from './audit.modules';
 import { auditConfigSchema } from './config';
@@ -154,14 +155,6 @@ async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 describe("the gateway's refusals, and metrics while a SIEM is down", () => {
   let db: TestDatabase;

@@ -20,7 +20,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { Client } from 'pg';
@@ -33,6 +32,7 @@ import {
   fetchOidcTokens,
   infraEndpoints,
   uniqueTopicName,
+  freePort,
 } from '@modelgate/testing';
 
 /** BENCH_SERVICE_MAIN: another build of the service to measure (an A/B against a former commit). */
@@ -71,14 +71,6 @@ function decision(i: number, time = new Date()): string {
     replica: 'bench',
   });
 }
-
-const freePort = () =>
-  new Promise<number>((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

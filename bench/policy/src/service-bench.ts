@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { policyStreamId } from '@modelgate/contracts';
 import { createKafka } from '@modelgate/messaging';
@@ -20,6 +19,7 @@ import {
   infraEndpoints,
   uniqueTopicName,
   type TestDatabase,
+  freePort,
 } from '@modelgate/testing';
 import { DOCUMENT, type BenchLoad } from './load';
 
@@ -51,18 +51,6 @@ export interface ServiceBenchResult {
   /** CPU used during the write phase, in cores (1 = one core busy throughout). */
   readonly serviceCpuCores: number | undefined;
   readonly benchCpuCores: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

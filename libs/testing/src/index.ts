@@ -4,3 +4,4 @@ export * from './oidc';
 export * from './postgres';
 export * from './kafka';
 export * from './cuttable-proxy';
+export * from './free-port';
