@@ -5,7 +5,7 @@ import { accessTokenClaims, SCOPE_CLAIMS, userClaims } from '../claims/claims';
 import type { DevIdpConfig } from '../config/dev-idp.config';
 import type { AccountDirectory } from '../directory/account-directory';
 import type { KeyMaterial } from '../keys/key-store';
-import { staticClients } from './clients';
+import { publicClientOriginAllowed, staticClients } from './clients';
 
 /**
  * Resource indicator of the Modelgate API. RFC 8707 (and oidc-provider) require an absolute
@@ -45,6 +45,9 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
     jwks: { keys: keys.signingKeys },
     cookies: { keys: keys.cookieKeys },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // The console (a public client in the browser) redeems its code from its own origin.
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientAuthMethod === 'none' && publicClientOriginAllowed(origin, client.redirectUris ?? []),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -1,0 +1,73 @@
+// The audit API (ARCHITECTURE.md "Audit"): filtered, cursor-paged events, CSV export, chain verify.
+import type { HttpClient } from './http-client';
+import { withQuery } from './http-client';
+import type { Page } from './acl-api';
+
+export interface AuditEvent {
+  readonly seq: number;
+  readonly id: string;
+  readonly source: 'decision' | 'policy' | 'identity' | 'audit';
+  readonly occurred_at: string;
+  readonly ingested_at: string;
+  readonly principal_id: string | null;
+  readonly principal_type: string | null;
+  readonly model: string | null;
+  readonly operation: string;
+  readonly decision: 'allow' | 'deny' | null;
+  readonly reason: string | null;
+  readonly record: Record<string, unknown>;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+/** The audit API's filters, as its query parameters are named. */
+export interface AuditFilters {
+  readonly principal?: string;
+  readonly model?: string;
+  readonly operation?: string;
+  readonly decision?: 'allow' | 'deny';
+  /** RFC 3339 */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export type VerifyResult =
+  | {
+      readonly ok: true;
+      readonly rows: number;
+      readonly head: { seq: number; hash: string } | null;
+      readonly digests: number;
+    }
+  | {
+      readonly ok: false;
+      readonly rows: number;
+      readonly problem: { kind: string; seq: number; message: string };
+    };
+
+function query(filters: AuditFilters): Record<string, string | undefined> {
+  return { ...filters };
+}
+
+export function auditApi(http: HttpClient) {
+  return {
+    async events(filters: AuditFilters, cursor: string | null, limit = 50): Promise<Page<AuditEvent>> {
+      return (
+        await http.json<Page<AuditEvent>>('/v1/audit/events', { query: { ...query(filters), cursor, limit } })
+      ).body;
+    },
+    async verify(): Promise<VerifyResult> {
+      return (await http.json<VerifyResult>('/v1/audit/verify')).body;
+    },
+    /** The CSV export as a Blob (fetched with the bearer token, so no token ever goes into a URL). */
+    async exportCsv(filters: AuditFilters): Promise<{ blob: Blob; filename: string }> {
+      const response = await http.raw(withQuery('/v1/audit/export.csv', query(filters)), {
+        headers: { accept: 'text/csv' },
+      });
+      const disposition = response.headers.get('content-disposition') ?? '';
+      const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'audit.csv';
+      return { blob: await response.blob(), filename };
+    },
+  };
+}
+
+export type AuditApi = ReturnType<typeof auditApi>;
