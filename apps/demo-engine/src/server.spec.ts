@@ -177,6 +177,33 @@ describe('POST /v1/chat/completions', () => {
     expect(array.json()).toMatchObject({ error: { param: 'body' } });
   });
 
+  it('refuses prototype poisoning and oversized bodies with OpenAI-shaped errors', async () => {
+    const poisoned = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json' },
+      payload:
+        '{"model":"qwen3-7b-chat","messages":[{"role":"user","content":"x"}],"__proto__":{"admin":true}}',
+    });
+    expect(poisoned.statusCode).toBe(400);
+    expect(poisoned.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'body' } });
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      payload: { ...hello, messages: [{ role: 'user', content: 'x'.repeat(9 * 1024 * 1024) }] },
+    });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'FST_ERR_CTP_BODY_TOO_LARGE' },
+    });
+  });
+
+  it('refuses a model id that is not a string without echoing it as a model', async () => {
+    const res = await chat({ ...hello, model: { $ne: null } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { param: 'model' } });
+  });
+
   it('answers 404 model_not_found for an unknown model', async () => {
     const res = await chat({ ...hello, model: 'qwen3-7b-chat ' });
     expect(res.statusCode).toBe(404);
