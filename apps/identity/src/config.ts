@@ -5,6 +5,7 @@ import {
   booleanFlag,
   commaList,
   databaseConfigShape,
+  outboxConfigShape,
   kafkaTopic,
   milliseconds,
   sensitive,
@@ -108,12 +109,7 @@ export const identityConfigSchema = z.object({
         .replace(/[^A-Za-z0-9._-]/g, '-')
         .slice(0, 40)}-${process.pid}`,
     ),
-  /** `false` runs the API without relaying the outbox (another process relays). */
-  OUTBOX_RELAY_ENABLED: booleanFlag(true),
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
-  OUTBOX_POLL_MS: milliseconds(1_000),
-  OUTBOX_PUBLISH_TIMEOUT_MS: milliseconds(5_000),
-  OUTBOX_RESEND_AFTER_MS: milliseconds(30_000),
+  ...outboxConfigShape,
 
   /**
    * How often owners of active user API keys are checked against LDAP (a removed or

@@ -1,12 +1,14 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PostgresEventStore, type OutboxPublisher } from '@modelgate/event-store';
-import { SafeProducer } from '@modelgate/messaging';
-import { CONFIG, DatabaseModule, KafkaModule } from '@modelgate/service-kit';
+import {
+  CONFIG,
+  DatabaseModule,
+  KafkaModule,
+  OutboxModule,
+  outboxRelaySettings,
+} from '@modelgate/service-kit';
 import { IdentityCacheConsumer } from './cache/identity-cache.consumer';
-import { KafkaOutboxPublisher } from './outbox/kafka-outbox-publisher';
-import { MetricsController } from './outbox/metrics.controller';
-import { OUTBOX_PUBLISHER, OutboxRelayService } from './outbox/outbox-relay.service';
 import { DisabledPrincipalRepository } from './principals/disabled-principal.repository';
 import { DisabledPrincipals } from './principals/disabled-principals';
 import { LdapPrincipalSync } from './principals/ldap-principal-sync';
@@ -66,10 +68,6 @@ export function ldapDirectoryFor(config: IdentityConfig): LdapDirectory {
   });
 }
 
-/** Where the outbox relay sends: Kafka through the service's producer, or a test's publisher. */
-@Module({})
-class OutboxPublisherModule {}
-
 @Module({
   controllers: [
     AuthController,
@@ -77,7 +75,6 @@ class OutboxPublisherModule {}
     KeysController,
     ServiceAccountsController,
     PrincipalsController,
-    MetricsController,
   ],
   providers: [
     { provide: DIRECTORY, inject: [CONFIG], useFactory: ldapDirectoryFor },
@@ -111,7 +108,6 @@ class OutboxPublisherModule {}
     LdapPrincipalSync,
     RoleMappingAnnouncer,
     IdentityCacheConsumer,
-    OutboxRelayService,
     IdentityExceptionFilter,
     PrincipalGuard,
     ...principalResolverProviders,
@@ -124,25 +120,13 @@ export function identityModules(
   config: IdentityConfig,
   overrides: IdentityModuleOverrides = {},
 ): DynamicModule[] {
-  const publisher: DynamicModule = {
-    module: OutboxPublisherModule,
-    providers: [
-      overrides.outboxPublisher
-        ? { provide: OUTBOX_PUBLISHER, useValue: overrides.outboxPublisher }
-        : {
-            provide: OUTBOX_PUBLISHER,
-            inject: [SafeProducer],
-            useFactory: (p: SafeProducer) => new KafkaOutboxPublisher(p),
-          },
-    ],
-    exports: [OUTBOX_PUBLISHER],
-  };
   return [
     KafkaModule.forRoot({
       brokers: config.KAFKA_BROKERS,
       clientId: config.KAFKA_CLIENT_ID ?? 'modelgate-identity',
     }),
     DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: 'identity', migrations: IDENTITY_MIGRATIONS }),
-    { module: IdentityModule, imports: [publisher] },
+    OutboxModule.forRoot(outboxRelaySettings(config, 'identity'), overrides.outboxPublisher),
+    { module: IdentityModule },
   ];
 }

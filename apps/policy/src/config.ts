@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import {
-  booleanFlag,
   commaList,
   databaseConfigShape,
+  outboxConfigShape,
   kafkaTopic,
-  milliseconds,
   serviceConfigShape,
   url,
   urlList,
@@ -26,12 +25,7 @@ export const policyConfigSchema = z.object({
   ACL_VIEWER_ROLES: commaList.default(['acl-viewer']),
   POLICY_EVENTS_TOPIC: kafkaTopic(TOPICS.policyEvents),
   POLICY_STATE_TOPIC: kafkaTopic(TOPICS.policyState),
-  /** `false` runs the API without relaying the outbox (another process relays). */
-  OUTBOX_RELAY_ENABLED: booleanFlag(true),
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
-  OUTBOX_POLL_MS: milliseconds(1_000),
-  OUTBOX_PUBLISH_TIMEOUT_MS: milliseconds(5_000),
-  OUTBOX_RESEND_AFTER_MS: milliseconds(30_000),
+  ...outboxConfigShape,
 });
 
 export type PolicyConfig = z.output<typeof policyConfigSchema>;

@@ -1,11 +1,10 @@
 import type { DynamicModule } from '@nestjs/common';
 import { EVENT_STORE_MIGRATIONS, type OutboxPublisher } from '@modelgate/event-store';
-import { DatabaseModule, KafkaModule } from '@modelgate/service-kit';
+import { DatabaseModule, KafkaModule, OutboxModule, outboxRelaySettings } from '@modelgate/service-kit';
 import { AclModule } from './acl/acl.module';
 import { CreateAclReadModel1764700000000 } from './acl/read-model/1764700000000-create-acl-read-model';
 import type { PrincipalAuthenticator } from './auth/principal-authenticator.port';
 import type { PolicyConfig } from './config';
-import { OutboxModule } from './outbox/outbox.module';
 
 /** The policy service's migrations: the event store's, then its read model's. */
 export const POLICY_MIGRATIONS = [...EVENT_STORE_MIGRATIONS, CreateAclReadModel1764700000000];
@@ -25,6 +24,6 @@ export function policyModules(config: PolicyConfig, overrides: PolicyModuleOverr
     }),
     DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: 'policy', migrations: POLICY_MIGRATIONS }),
     AclModule.forRoot(config, overrides.authenticator ? { authenticator: overrides.authenticator } : {}),
-    OutboxModule.forRoot(config, overrides.outboxPublisher),
+    OutboxModule.forRoot(outboxRelaySettings(config, 'policy'), overrides.outboxPublisher),
   ];
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostPortList, ipAddress, logLevel, milliseconds, port, proxyList, url } from './fields';
+import { booleanFlag, hostPortList, ipAddress, logLevel, milliseconds, port, proxyList, url } from './fields';
 import { sensitive } from './load-config';
 
 /** Variables every service reads (ARCHITECTURE.md "Configuration"). */
@@ -23,6 +23,16 @@ export const databaseConfigShape = {
     'DATABASE_URL',
     url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/modelgate'),
   ),
+};
+
+/** A service with a transactional outbox: how its relay to Kafka runs. */
+export const outboxConfigShape = {
+  /** `false` runs the API without relaying the outbox (another process relays). */
+  OUTBOX_RELAY_ENABLED: booleanFlag(true),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  OUTBOX_POLL_MS: milliseconds(1_000),
+  OUTBOX_PUBLISH_TIMEOUT_MS: milliseconds(5_000),
+  OUTBOX_RESEND_AFTER_MS: milliseconds(30_000),
 };
 
 export const redisConfigShape = {

@@ -7,3 +7,6 @@ export { apiError, errorTypeFor, replyWithApiError, type ApiErrorBody } from './
 export { GlobalExceptionFilter } from './errors/global-exception.filter';
 export { KafkaModule, KAFKA, InjectKafka } from './kafka/kafka.module';
 export { DatabaseModule, type DatabaseOptions } from './database/database.module';
+export { OutboxModule, outboxRelaySettings } from './outbox/outbox.module';
+export { OutboxRelayService, type OutboxRelaySettings } from './outbox/outbox-relay.service';
+export { KafkaOutboxPublisher } from './outbox/kafka-outbox-publisher';

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { AclModule } from '../acl/acl.module';
 
 export function openApiConfig(): Omit<OpenAPIObject, 'paths'> {
   return new DocumentBuilder()
@@ -13,10 +14,18 @@ export function openApiConfig(): Omit<OpenAPIObject, 'paths'> {
     .build();
 }
 
-/** Serves the OpenAPI document generated from the controllers: the UI at `/docs`, JSON at `/docs/json`. */
+/**
+ * Serves the OpenAPI document generated from the ACL API's controllers (not health or
+ * metrics): the UI at `/docs`, JSON at `/docs/json`.
+ */
 export function setupDocs(app: NestFastifyApplication): void {
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApiConfig()), {
-    jsonDocumentUrl: 'docs/json',
-    yamlDocumentUrl: 'docs/yaml',
-  });
+  SwaggerModule.setup(
+    'docs',
+    app,
+    () => SwaggerModule.createDocument(app, openApiConfig(), { include: [AclModule] }),
+    {
+      jsonDocumentUrl: 'docs/json',
+      yamlDocumentUrl: 'docs/yaml',
+    },
+  );
 }

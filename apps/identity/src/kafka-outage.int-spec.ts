@@ -15,9 +15,9 @@ import {
   uniqueTopicName,
   type TestDatabase,
 } from '@modelgate/testing';
-import { KafkaOutboxPublisher } from './kafka-outbox-publisher';
+import { KafkaOutboxPublisher } from '@modelgate/service-kit';
 import * as testing from '@modelgate/testing';
-import { startIdentity, TopicRecorder, type TestApp, type TestInfra } from '../testing/identity-test-app';
+import { startIdentity, TopicRecorder, type TestApp, type TestInfra } from './testing/identity-test-app';
 
 const INFRA: TestInfra = {
   kafkaBrokers: testing.infraEndpoints().kafkaBrokers,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '@modelgate/auth';
 import { loadConfig } from '@modelgate/config';
 import { createKafka, SafeProducer } from '@modelgate/messaging';
-import { createServiceApp } from '@modelgate/service-kit';
+import { createServiceApp, KafkaOutboxPublisher } from '@modelgate/service-kit';
 import { createLogger } from '@modelgate/telemetry';
 import {
   createTestDatabase,
@@ -21,9 +21,8 @@ import {
   uniqueTopicName,
   type TestDatabase,
 } from '@modelgate/testing';
-import { policyConfigSchema } from '../config';
-import { policyModules } from '../policy.modules';
-import { KafkaOutboxPublisher } from './kafka-outbox-publisher';
+import { policyConfigSchema } from './config';
+import { policyModules } from './policy.modules';
 
 const ADMIN: Principal = {
   id: 'admin@company.com',

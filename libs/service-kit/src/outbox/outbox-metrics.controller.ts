@@ -3,9 +3,13 @@ import { DataSource } from 'typeorm';
 import { outboxLag } from '@modelgate/event-store';
 import { OutboxRelayService } from './outbox-relay.service';
 
-/** Prometheus text: identity's outbox lag (events committed, not yet acknowledged by Kafka) and relay counters. */
+/**
+ * `GET /metrics`, Prometheus text: the outbox lag (rows committed but not yet acknowledged
+ * by Kafka, age of the oldest) and the relay's counters. Unauthenticated like every service's
+ * metrics, and nothing of the events in it: keep the port private.
+ */
 @Controller('metrics')
-export class MetricsController {
+export class OutboxMetricsController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelayService,

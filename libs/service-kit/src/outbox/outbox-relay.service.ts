@@ -5,21 +5,28 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { OutboxRelay, type OutboxPublisher, type OutboxRelayOptions } from '@modelgate/event-store';
-import { LOGGER } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
+import { LOGGER } from '../bootstrap/tokens';
 
 export const OUTBOX_PUBLISHER = Symbol('OUTBOX_PUBLISHER');
-export const OUTBOX_RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');
+export const OUTBOX_RELAY_SETTINGS = Symbol('OUTBOX_RELAY_SETTINGS');
 
-export type RelaySettings = Omit<OutboxRelayOptions, 'publisher' | 'logger'> & { readonly enabled: boolean };
+/** The relay's options but its ports, and whether this process relays at all. */
+export type OutboxRelaySettings = Omit<OutboxRelayOptions, 'publisher' | 'logger'> & {
+  readonly enabled: boolean;
+};
 
-/** Runs the outbox relay in every replica (one of them leads); stops it before Kafka disconnects. */
+/**
+ * Runs the outbox relay in every replica (one of them leads, by advisory lock) and stops it
+ * before Kafka disconnects. Unpublished rows survive restarts: a relay started later, here or
+ * on another replica, sends them.
+ */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly relay: OutboxRelay;
 
   constructor(
-    @Inject(OUTBOX_RELAY_OPTIONS) private readonly settings: RelaySettings,
+    @Inject(OUTBOX_RELAY_SETTINGS) private readonly settings: OutboxRelaySettings,
     @Inject(OUTBOX_PUBLISHER) publisher: OutboxPublisher,
     @Inject(LOGGER) logger: Logger,
   ) {
