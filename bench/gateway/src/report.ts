@@ -153,7 +153,18 @@ export function renderReport(runs: readonly TargetRuns[], rates: readonly number
     'Fixed rates (open loop, latency from the intended send time; + = added over the engine direct;\n' +
       "waited % = time the proxy's main threads were runnable but had no CPU (machine busy)):\n" +
       table(
-        ['req/s', 'target', 'done/s', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'errors', 'proxy CPU %', 'waited %'],
+        [
+          'req/s',
+          'target',
+          'done/s',
+          'p50 ms',
+          'p99 ms',
+          '+p50 ms',
+          '+p99 ms',
+          'errors',
+          'proxy CPU %',
+          'waited %',
+        ],
         rateRows,
       ),
   );
