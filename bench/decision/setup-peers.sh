@@ -3,7 +3,8 @@
 # already at the pinned version is kept, so later runs skip it):
 #   .run/tools/cerbos/cerbos      Cerbos PDP, the binary shipped by the npm package @cerbos/cerbos-linux-x64
 #   .run/tools/opa/opa            OPA, `go install github.com/open-policy-agent/opa@$OPA_VERSION` (module proxy)
-#   .run/tools/bench-loadgen/loadgen  the benchmark's load generator (bench/decision/loadgen, Go)
+#   .run/tools/bench-loadgen/loadgen  the benchmark's load generator (bench/decision/loadgen, Go,
+#                                 with bench/loadgen-kit; bench/lib/build-loadgen.sh builds it)
 # Needs Go (>= 1.26, as loadgen/go.mod says) and npm on PATH.
 set -euo pipefail
 
@@ -47,14 +48,6 @@ else
   log "opa $OPA_VERSION installed in $OPA_DIR"
 fi
 
-# The load generator: rebuilt when its sources are newer than the binary.
-LG_DIR="$TOOLS/bench-loadgen"
-LG_SRC="$HERE/loadgen"
-if [[ -x "$LG_DIR/loadgen" ]] && [[ -z "$(find "$LG_SRC" -newer "$LG_DIR/loadgen" -type f | head -1)" ]]; then
-  log "loadgen up to date"
-else
-  log "building the load generator"
-  mkdir -p "$LG_DIR"
-  (cd "$LG_SRC" && go build -trimpath -o "$LG_DIR/loadgen.new" . && mv -f "$LG_DIR/loadgen.new" "$LG_DIR/loadgen")
-  log "loadgen installed in $LG_DIR"
-fi
+# The load generator: rebuilt when its sources or the kit's are newer than the binary.
+source "$HERE/../lib/build-loadgen.sh"
+build_loadgen "$HERE/loadgen" "$TOOLS/bench-loadgen"

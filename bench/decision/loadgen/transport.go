@@ -1,20 +1,15 @@
 // The two transports. HTTP/1.1 is spoken directly over one keep-alive TCP connection per
-// worker (requests prebuilt, no pipelining), which costs the generator a few microseconds a
-// call; gRPC goes through grpc-go with a pass-through codec (messages prebuilt).
+// worker (the kit's connection; requests prebuilt, no pipelining), which costs the generator
+// a few microseconds a call; gRPC goes through grpc-go with a pass-through codec (messages
+// prebuilt).
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net"
-	"strconv"
 	"sync/atomic"
-	"time"
 
+	kit "github.com/modelgate/bench/loadgen-kit"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -25,176 +20,31 @@ type caller interface {
 	close()
 }
 
-// ---- HTTP/1.1
+// ---- HTTP/1.1 (the connection is the kit's)
+
+var jsonHeaders = []kit.Header{{Name: "Content-Type", Value: "application/json"}, {Name: "Accept", Value: "application/json"}}
 
 func httpRequest(t *Target, host string, body []byte) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: %d\r\n\r\n", t.HTTPPath, host, len(body))
-	b.Write(body)
-	return b.Bytes()
+	return kit.Request("POST", t.HTTPPath, host, jsonHeaders, body)
 }
 
 type httpConn struct {
-	addr     string
-	deadline time.Time
-	verdict  func([]byte) (bool, error)
-	conn     net.Conn
-	r        *bufio.Reader
-	body     []byte
-}
-
-func newHTTPConn(addr string, deadline time.Time, verdict func([]byte) (bool, error)) *httpConn {
-	return &httpConn{addr: addr, deadline: deadline, verdict: verdict, body: make([]byte, 0, 4096)}
-}
-
-func (h *httpConn) dial() error {
-	c, err := net.DialTimeout("tcp", h.addr, 5*time.Second)
-	if err != nil {
-		return err
-	}
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
-	}
-	_ = c.SetDeadline(h.deadline)
-	h.conn, h.r = c, bufio.NewReaderSize(c, 16<<10)
-	return nil
-}
-
-func (h *httpConn) close() {
-	if h.conn != nil {
-		_ = h.conn.Close()
-		h.conn = nil
-	}
+	*kit.Conn
+	verdict func([]byte) (bool, error)
 }
 
 func (h *httpConn) call(e *Encoded) (bool, error) {
-	if h.conn == nil {
-		if err := h.dial(); err != nil {
-			return false, err
-		}
-	}
-	if _, err := h.conn.Write(e.Body); err != nil {
-		h.close()
-		return false, err
-	}
-	status, keep, err := h.readResponse()
+	status, err := h.Do(e.Body)
 	if err != nil {
-		h.close()
 		return false, err
-	}
-	if !keep {
-		h.close()
 	}
 	if status != 200 {
-		return false, fmt.Errorf("HTTP %d: %.200s", status, h.body)
+		return false, fmt.Errorf("HTTP %d: %.200s", status, h.Body)
 	}
-	return h.verdict(h.body)
+	return h.verdict(h.Body)
 }
 
-var errMalformed = errors.New("malformed HTTP response")
-
-// readResponse reads one response into h.body: status, whether the connection stays open.
-func (h *httpConn) readResponse() (int, bool, error) {
-	line, err := h.r.ReadSlice('\n')
-	if err != nil {
-		return 0, false, err
-	}
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
-		return 0, false, errMalformed
-	}
-	status, err := strconv.Atoi(string(line[9:12]))
-	if err != nil {
-		return 0, false, errMalformed
-	}
-	length, chunked, keep := -1, false, true
-	for {
-		line, err = h.r.ReadSlice('\n')
-		if err != nil {
-			return 0, false, err
-		}
-		if len(line) <= 2 {
-			break
-		}
-		colon := bytes.IndexByte(line, ':')
-		if colon < 0 {
-			return 0, false, errMalformed
-		}
-		name, value := line[:colon], bytes.TrimSpace(line[colon+1:])
-		switch {
-		case asciiEqualFold(name, "content-length"):
-			if length, err = strconv.Atoi(string(value)); err != nil {
-				return 0, false, errMalformed
-			}
-		case asciiEqualFold(name, "transfer-encoding"):
-			chunked = asciiEqualFold(value, "chunked")
-		case asciiEqualFold(name, "connection"):
-			keep = !asciiEqualFold(value, "close")
-		}
-	}
-	h.body = h.body[:0]
-	switch {
-	case chunked:
-		for {
-			line, err = h.r.ReadSlice('\n')
-			if err != nil {
-				return 0, false, err
-			}
-			size, err := strconv.ParseInt(string(bytes.TrimSpace(bytes.SplitN(line, []byte(";"), 2)[0])), 16, 64)
-			if err != nil {
-				return 0, false, errMalformed
-			}
-			if size == 0 {
-				for { // trailers up to the blank line
-					line, err = h.r.ReadSlice('\n')
-					if err != nil {
-						return 0, false, err
-					}
-					if len(line) <= 2 {
-						return status, keep, nil
-					}
-				}
-			}
-			if err := h.readN(int(size)); err != nil {
-				return 0, false, err
-			}
-			if _, err := h.r.Discard(2); err != nil {
-				return 0, false, err
-			}
-		}
-	case length >= 0:
-		return status, keep, h.readN(length)
-	default:
-		return 0, false, errors.New("HTTP response without a length")
-	}
-}
-
-func (h *httpConn) readN(n int) error {
-	start := len(h.body)
-	if cap(h.body)-start < n {
-		grown := make([]byte, start, start+n)
-		copy(grown, h.body)
-		h.body = grown
-	}
-	h.body = h.body[:start+n]
-	_, err := io.ReadFull(h.r, h.body[start:])
-	return err
-}
-
-func asciiEqualFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
-		}
-	}
-	return true
-}
+func (h *httpConn) close() { h.Close() }
 
 // ---- gRPC
 

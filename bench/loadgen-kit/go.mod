@@ -1,0 +1,3 @@
+module github.com/modelgate/bench/loadgen-kit
+
+go 1.26.0
