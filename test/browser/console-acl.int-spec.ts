@@ -2,42 +2,36 @@
 // the form, see the server's validation error at the field, review the diff, save, and see
 // the decision change in the simulator; a 412 conflict; rollback; raw JSON errors; shadow
 // candidate, its impact from real requests in the audit trail, and promotion.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   apiToken,
   dismissNotifications,
-  launchBrowser,
-  openConsole,
   screenshot,
   seriousViolations,
-  signInWithPassword,
-  stackUnderTest,
+  startConsoleSession,
+  stopConsoleSession,
   type ConsolePage,
+  type ConsoleSession,
   type StackUnderTest,
 } from './support';
 
 const MODEL = 'qwen3-vl-demo';
 
+let session: ConsoleSession;
 let sut: StackUnderTest;
-let browser: Browser;
 let consolePage: ConsolePage;
 let page: Page;
 let adminToken: string;
 
 beforeAll(async () => {
-  [sut, browser] = await Promise.all([stackUnderTest(), launchBrowser()]);
+  session = await startConsoleSession('admin');
+  ({ sut, consolePage, page } = session);
   adminToken = await apiToken(sut.gatewayUrl, 'admin');
-  consolePage = await openConsole(browser, sut.gatewayUrl);
-  page = consolePage.page;
-  await signInWithPassword(page, 'admin');
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await sut?.stop();
-});
+afterAll(() => stopConsoleSession(session));
 
 type StoredRule = { id?: string; conditions?: { rate_limit?: string } };
 

@@ -2,40 +2,35 @@
 // request, its detail and explain trace, the live tail, CSV export and chain status; create a
 // key (secret shown once, copied), use it, revoke it; service accounts' keys; a phone's width.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   apiToken,
   dismissNotifications,
-  launchBrowser,
   openConsole,
   screenshot,
   seriousViolations,
-  signInWithPassword,
-  stackUnderTest,
+  startConsoleSession,
+  stopConsoleSession,
   type ConsolePage,
+  type ConsoleSession,
   type StackUnderTest,
 } from './support';
 
+let session: ConsoleSession;
 let sut: StackUnderTest;
-let browser: Browser;
 let consolePage: ConsolePage;
 let page: Page;
 let bobToken: string;
 
 beforeAll(async () => {
-  [sut, browser] = await Promise.all([stackUnderTest(), launchBrowser()]);
+  session = await startConsoleSession('admin');
+  ({ sut, consolePage, page } = session);
   bobToken = await apiToken(sut.gatewayUrl, 'bob');
-  consolePage = await openConsole(browser, sut.gatewayUrl);
-  page = consolePage.page;
-  await signInWithPassword(page, 'admin');
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await sut?.stop();
-});
+afterAll(() => stopConsoleSession(session));
 
 async function bobAsks(model: string): Promise<number> {
   const response = await api(sut.gatewayUrl, bobToken, 'POST', '/v1/chat/completions', {
@@ -177,7 +172,7 @@ describe('console API keys', () => {
 
 describe('console at a phone width, by keyboard', () => {
   it('signs in with the keyboard and navigates through the menu', async () => {
-    const phone = await openConsole(browser, sut.gatewayUrl, { width: 390, height: 844 });
+    const phone = await openConsole(session.browser, sut.gatewayUrl, { width: 390, height: 844 });
     const p = phone.page;
     await p.getByLabel('Username').focus();
     await p.keyboard.type('carol');

@@ -129,6 +129,27 @@ export async function openConsole(
   return { page, context, problems, close: () => context.close() };
 }
 
+/** What a test file shares: its own stack, a browser, and the console signed in as one user. */
+export interface ConsoleSession {
+  readonly sut: StackUnderTest;
+  readonly browser: Browser;
+  readonly consolePage: ConsolePage;
+  readonly page: Page;
+}
+
+/** Starts the stack and the browser side by side, opens the console and signs in by password. */
+export async function startConsoleSession(user: DemoUser): Promise<ConsoleSession> {
+  const [sut, browser] = await Promise.all([stackUnderTest(), launchBrowser()]);
+  const consolePage = await openConsole(browser, sut.gatewayUrl);
+  await signInWithPassword(consolePage.page, user);
+  return { sut, browser, consolePage, page: consolePage.page };
+}
+
+export async function stopConsoleSession(session: ConsoleSession | undefined): Promise<void> {
+  await session?.browser.close();
+  await session?.sut.stop();
+}
+
 export async function signInWithPassword(page: Page, user: DemoUser): Promise<void> {
   const { username, password, id } = DEMO_USERS[user];
   await page.getByLabel('Username').fill(username);
