@@ -81,7 +81,8 @@ export default tseslint.config(
   },
   {
     // Tests may use loose typing against untyped fixtures.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts'],
+    // An app's src/testing/ holds support for its own integration tests only.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'apps/*/src/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -16,20 +16,11 @@ import {
   type TestDatabase,
 } from '@modelgate/testing';
 import { KafkaOutboxPublisher } from '@modelgate/service-kit';
-import * as testing from '@modelgate/testing';
-import { startIdentity, TopicRecorder, type TestApp, type TestInfra } from './testing/identity-test-app';
-
-const INFRA: TestInfra = {
-  kafkaBrokers: testing.infraEndpoints().kafkaBrokers,
-  ldapUrl: testing.infraEndpoints().ldapUrl,
-  ldapBindDn: testing.DEMO_LDAP.serviceBindDn,
-  ldapBindPassword: testing.DEMO_LDAP.serviceBindPassword,
-  createTopic: testing.createTopic,
-};
+import { startIdentity, TopicRecorder, type TestApp } from './testing/identity-test-app';
 
 describe('identity events through a Kafka outage', () => {
   const topic = uniqueTopicName('identity-outage');
-  const recorder = new TopicRecorder(INFRA, topic);
+  const recorder = new TopicRecorder(topic);
   let db: TestDatabase;
   let proxy: CuttableProxy;
   let producer: SafeProducer;
@@ -43,7 +34,6 @@ describe('identity events through a Kafka outage', () => {
     producer = new SafeProducer(kafkaThroughProxy(proxy, 'identity-relay-via-proxy'));
     await producer.connect();
     identity = await startIdentity(
-      INFRA,
       db.url,
       topic,
       { OUTBOX_PUBLISH_TIMEOUT_MS: '300', OUTBOX_BATCH_SIZE: '3' },

@@ -4,20 +4,11 @@
 // outbox (OUTBOX_RELAY_ENABLED=false): B's relay publishes what A commits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, uniqueTopicName, type TestDatabase } from '@modelgate/testing';
-import * as testing from '@modelgate/testing';
-import { startIdentity, TopicRecorder, type TestApp, type TestInfra } from '../testing/identity-test-app';
-
-const INFRA: TestInfra = {
-  kafkaBrokers: testing.infraEndpoints().kafkaBrokers,
-  ldapUrl: testing.infraEndpoints().ldapUrl,
-  ldapBindDn: testing.DEMO_LDAP.serviceBindDn,
-  ldapBindPassword: testing.DEMO_LDAP.serviceBindPassword,
-  createTopic: testing.createTopic,
-};
+import { startIdentity, TopicRecorder, type TestApp } from '../testing/identity-test-app';
 
 describe('cache invalidation across replicas', () => {
   const topic = uniqueTopicName('identity-events');
-  const recorder = new TopicRecorder(INFRA, topic);
+  const recorder = new TopicRecorder(topic);
   let db: TestDatabase;
   let a: TestApp;
   let b: TestApp;
@@ -25,8 +16,8 @@ describe('cache invalidation across replicas', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await recorder.start();
-    a = await startIdentity(INFRA, db.url, topic, { OUTBOX_RELAY_ENABLED: 'false', REPLICA_ID: 'replica-a' });
-    b = await startIdentity(INFRA, db.url, topic, { REPLICA_ID: 'replica-b' });
+    a = await startIdentity(db.url, topic, { OUTBOX_RELAY_ENABLED: 'false', REPLICA_ID: 'replica-a' });
+    b = await startIdentity(db.url, topic, { REPLICA_ID: 'replica-b' });
   });
   afterAll(async () => {
     await a?.app.close();

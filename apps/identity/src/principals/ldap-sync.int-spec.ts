@@ -14,18 +14,9 @@ import {
 import { LOGGER, CONFIG } from '@modelgate/service-kit';
 import { ApiKeyRepository } from '../keys/api-key.repository';
 import { DirectoryUnavailableError, type Directory } from '../ldap/ldap-directory';
-import * as testing from '@modelgate/testing';
-import { startIdentity, TopicRecorder, type TestApp, type TestInfra } from '../testing/identity-test-app';
+import { startIdentity, TopicRecorder, type TestApp } from '../testing/identity-test-app';
 import { LdapPrincipalSync } from './ldap-principal-sync';
 import { PrincipalsService } from './principals.service';
-
-const INFRA: TestInfra = {
-  kafkaBrokers: testing.infraEndpoints().kafkaBrokers,
-  ldapUrl: testing.infraEndpoints().ldapUrl,
-  ldapBindDn: testing.DEMO_LDAP.serviceBindDn,
-  ldapBindPassword: testing.DEMO_LDAP.serviceBindPassword,
-  createTopic: testing.createTopic,
-};
 
 const suffix = randomBytes(3).toString('hex');
 const user = (name: string) => ({
@@ -42,7 +33,7 @@ const everyone = [locked, removed, lockedOut, active];
 
 describe('LDAP check of key owners', () => {
   const topic = uniqueTopicName('identity-ldap-sync');
-  const recorder = new TopicRecorder(INFRA, topic);
+  const recorder = new TopicRecorder(topic);
   const root = new Client({ url: infraEndpoints().ldapUrl });
   let db: TestDatabase;
   let identity: TestApp;
@@ -61,7 +52,7 @@ describe('LDAP check of key owners', () => {
     }
     db = await createTestDatabase();
     await recorder.start();
-    identity = await startIdentity(INFRA, db.url, topic);
+    identity = await startIdentity(db.url, topic);
   });
   afterAll(async () => {
     await identity?.app.close();

@@ -3,20 +3,11 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, uniqueTopicName, type TestDatabase } from '@modelgate/testing';
-import * as testing from '@modelgate/testing';
-import { startIdentity, TopicRecorder, type TestInfra } from '../testing/identity-test-app';
-
-const INFRA: TestInfra = {
-  kafkaBrokers: testing.infraEndpoints().kafkaBrokers,
-  ldapUrl: testing.infraEndpoints().ldapUrl,
-  ldapBindDn: testing.DEMO_LDAP.serviceBindDn,
-  ldapBindPassword: testing.DEMO_LDAP.serviceBindPassword,
-  createTopic: testing.createTopic,
-};
+import { startIdentity, TopicRecorder } from '../testing/identity-test-app';
 
 describe('identity.role_mapping_changed', () => {
   const topic = uniqueTopicName('identity-role-mapping');
-  const recorder = new TopicRecorder(INFRA, topic);
+  const recorder = new TopicRecorder(topic);
   let db: TestDatabase;
 
   beforeAll(async () => {
@@ -30,7 +21,7 @@ describe('identity.role_mapping_changed', () => {
 
   /** One start and stop, once the relay has sent what the start committed. */
   const start = async (map: Record<string, string[]>) => {
-    const identity = await startIdentity(INFRA, db.url, topic, { GROUP_ROLE_MAP: JSON.stringify(map) });
+    const identity = await startIdentity(db.url, topic, { GROUP_ROLE_MAP: JSON.stringify(map) });
     const ds = identity.app.get(DataSource);
     const deadline = Date.now() + 15_000;
     for (;;) {

@@ -1,28 +1,18 @@
 // Test support for identity's integration tests: an identity app in-process against the real
 // Postgres, Kafka and slapd, and a consumer that collects what reaches an identity topic.
-// The specs hand in the infrastructure (from @modelgate/testing, which only specs may import).
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { loadConfig } from '@modelgate/config';
 import type { OutboxPublisher } from '@modelgate/event-store';
 import { createServiceApp } from '@modelgate/service-kit';
 import { createLogger } from '@modelgate/telemetry';
+import { createTopic, DEMO_LDAP, infraEndpoints } from '@modelgate/testing';
 import { IdentityCacheConsumer } from '../cache/identity-cache.consumer';
 import { identityConfigSchema } from '../config';
 import { identityModules } from '../identity.modules';
 
 export const TEST_ISSUER = 'http://identity.test';
-
-/** Where the real infrastructure is: `infraEndpoints()` and `DEMO_LDAP` of @modelgate/testing. */
-export interface TestInfra {
-  readonly kafkaBrokers: readonly string[];
-  readonly ldapUrl: string;
-  readonly ldapBindDn: string;
-  readonly ldapBindPassword: string;
-  /** `createTopic` of @modelgate/testing (waits until the partitions serve offsets). */
-  readonly createTopic: (admin: Admin, topic: string, partitions: number) => Promise<void>;
-}
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
@@ -37,7 +27,6 @@ export interface TestApp {
 
 /** Starts identity on `databaseUrl` writing to `topic`; resolves once its cache consumer has joined. */
 export async function startIdentity(
-  infra: TestInfra,
   databaseUrl: string,
   topic: string,
   env: Record<string, string> = {},
@@ -45,10 +34,10 @@ export async function startIdentity(
 ): Promise<TestApp> {
   const config = loadConfig(identityConfigSchema, {
     DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    LDAP_URL: infra.ldapUrl,
-    LDAP_BIND_DN: infra.ldapBindDn,
-    LDAP_BIND_PASSWORD: infra.ldapBindPassword,
+    KAFKA_BROKERS: infraEndpoints().kafkaBrokers.join(','),
+    LDAP_URL: infraEndpoints().ldapUrl,
+    LDAP_BIND_DN: DEMO_LDAP.serviceBindDn,
+    LDAP_BIND_PASSWORD: DEMO_LDAP.serviceBindPassword,
     ISSUER_URL: TEST_ISSUER,
     IDENTITY_EVENTS_TOPIC: topic,
     API_KEY_CACHE_TTL_MS: '60000',
@@ -100,12 +89,9 @@ export class TopicRecorder {
 
   private readonly kafka: Kafka;
 
-  constructor(
-    private readonly infra: TestInfra,
-    private readonly topic: string,
-  ) {
+  constructor(private readonly topic: string) {
     this.kafka = new Kafka({
-      brokers: [...infra.kafkaBrokers],
+      brokers: [...infraEndpoints().kafkaBrokers],
       clientId: 'identity-test-reader',
       logLevel: logLevel.NOTHING,
     });
@@ -115,7 +101,7 @@ export class TopicRecorder {
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    await this.infra.createTopic(admin, this.topic, 3);
+    await createTopic(admin, this.topic, 3);
     await admin.disconnect();
     const consumer = this.kafka.consumer({ groupId: `identity-test-${randomBytes(5).toString('hex')}` });
     this.consumer = consumer;
