@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { brokerStop } from './broker-stop';
 import { grpcClient } from './clients';
 import { compareSize, table, type CompareContext, type SizeResult } from './compare';
 import { CERBOS_BIN, OPA_BIN, freePort, peersInstalled } from './peers';
@@ -325,6 +326,20 @@ async function main(): Promise<void> {
       const p = await propagation();
       report['propagation'] = p;
       printed += `propagation to 2 replicas (${CHANGES} changes, from producer.send): p50 ${p.p50} ms, p99 ${p.p99} ms, max ${p.max} ms\n`;
+    }
+    if (only === 'broker-stop') {
+      const r = await brokerStop({
+        kafka,
+        topics,
+        publishPolicy,
+        nextPorts,
+        policy: generatePolicy(100, 10),
+      });
+      report['broker_stop'] = r;
+      printed +=
+        `broker stopped for ${r.outage_ms} ms under ${r.rate} gRPC checks/s: ${r.answered} answered ` +
+        `(${r.answered_during_outage} during the stop, ${r.failed_calls} calls failed), ${r.on_topic} records on the topic, ` +
+        `${r.lost} lost, ${r.duplicates} duplicates (topic complete ${r.drain_ms} ms after the load ended)\n`;
     }
     if (!only || only === 'cold') {
       const c = await coldStart();
