@@ -31,6 +31,7 @@ import { auditModules } from './audit.modules';
 import { AuditMaintenance } from './chain/audit-maintenance';
 import { auditConfigSchema } from './config';
 import { parseCsv } from './export/csv-reader';
+import { decisionRecordFields } from './testing/decision-record';
 import { AuditIngestConsumer } from './ingest/audit-ingest.consumer';
 
 const VERIFY_CLI = resolve(__dirname, '../dist/verify.cli.js');
@@ -48,29 +49,6 @@ const HOSTILE = [
   'pipe | equals = backslash \\ end',
   'x'.repeat(20_000),
 ].join(' ');
-
-export function decision(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    schema: 1,
-    decision_id: randomUUID(),
-    time: new Date().toISOString(),
-    request_id: `req-${randomUUID()}`,
-    trace_id: null,
-    principal: { id: 'alice@company.com', type: 'user', roles: ['researcher'], groups: ['researchers'] },
-    model: 'qwen3-7b-chat',
-    operation: 'infer',
-    source_ip: '10.0.0.1',
-    allow: true,
-    reason: 'allowed',
-    rule_id: 'researchers',
-    policy_version: 1,
-    shadow: null,
-    detail: null,
-    latency_us: 50,
-    replica: 'test',
-    ...overrides,
-  };
-}
 
 async function token(user: User): Promise<string> {
   const t = await fetchOidcTokens({
@@ -161,14 +139,19 @@ describe('audit service', () => {
   describe('ingest', () => {
     it('stores decisions, refusals without a principal and admin changes, once each', async () => {
       const records = [
-        decision(),
-        decision({
+        decisionRecordFields(),
+        decisionRecordFields({
           principal: { id: 'bob@company.com', type: 'user', roles: ['partner'], groups: [] },
           allow: false,
           reason: 'no_matching_rule',
         }),
-        decision({ principal: null, allow: false, reason: 'unauthenticated', model: 'qwen3-medical' }),
-        decision({
+        decisionRecordFields({
+          principal: null,
+          allow: false,
+          reason: 'unauthenticated',
+          model: 'qwen3-medical',
+        }),
+        decisionRecordFields({
           principal: { id: 'alice@company.com', type: 'user', roles: [], groups: [] },
           allow: false,
           reason: 'invalid_request',
@@ -201,7 +184,7 @@ describe('audit service', () => {
       // A redelivery (the decision service replaying its spool) makes no second row.
       await send(topics.DECISIONS_TOPIC, [JSON.stringify(records[0]), JSON.stringify(records[2])]);
       await producer.send(topics.POLICY_EVENTS_TOPIC, [encodeEnvelope(policy, 'qwen3-7b-chat')]);
-      const marker = decision();
+      const marker = decisionRecordFields();
       await send(topics.DECISIONS_TOPIC, [JSON.stringify(marker)]);
       await waitFor('the marker', async () =>
         (await pg.query('SELECT 1 FROM audit.audit_log WHERE id = $1', [marker['decision_id']])).rowCount
@@ -352,7 +335,9 @@ describe('audit service', () => {
         if (cursor)
           await send(topics.DECISIONS_TOPIC, [
             JSON.stringify(
-              decision({ principal: { id: 'dave@company.com', type: 'user', roles: [], groups: [] } }),
+              decisionRecordFields({
+                principal: { id: 'dave@company.com', type: 'user', roles: [], groups: [] },
+              }),
             ),
           ]);
       } while (cursor);
@@ -366,7 +351,7 @@ describe('audit service', () => {
 
   describe('export', () => {
     it('streams CSV and NDJSON with hostile values neutralised and intact', async () => {
-      const hostile = decision({
+      const hostile = decisionRecordFields({
         principal: { id: `=HYPERLINK("http://evil")|${HOSTILE}`, type: 'user', roles: ['-x'], groups: [] },
         model: '@model|with=bad\\chars\r\n',
         operation: '+infer',

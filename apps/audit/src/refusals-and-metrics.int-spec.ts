@@ -29,31 +29,15 @@ import {
 import { auditModules } from './audit.modules';
 import { auditConfigSchema } from './config';
 import { parseCsv } from './export/csv-reader';
+import { decisionRecordFields } from './testing/decision-record';
 
 type User = 'alice' | 'carol';
 
 /** A decision record as the contract defines it (parsed, so a fixture cannot drift from it). */
 function record(over: Partial<DecisionRecordV1>): DecisionRecordV1 {
-  return decisionRecordV1Schema.parse({
-    schema: 1,
-    decision_id: randomUUID(),
-    time: new Date().toISOString(),
-    request_id: `req-${randomUUID()}`,
-    trace_id: null,
-    principal: { id: 'alice@company.com', type: 'user', roles: ['researcher'], groups: ['researchers'] },
-    model: 'qwen3-7b-chat',
-    operation: 'infer',
-    source_ip: '203.0.113.7',
-    allow: true,
-    reason: 'allowed',
-    rule_id: 'researchers',
-    policy_version: 1,
-    shadow: null,
-    detail: null,
-    latency_us: 40,
-    replica: 'decision:test',
-    ...over,
-  });
+  return decisionRecordV1Schema.parse(
+    decisionRecordFields({ source_ip: '203.0.113.7', replica: 'decision:test', ...over }),
+  );
 }
 
 const gateway = { rule_id: null, policy_version: 0, replica: 'gateway:test:1', allow: false } as const;
