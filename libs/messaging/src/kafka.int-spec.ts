@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOPIC_SPECS, TOPICS } from '@modelgate/contracts';
 import { createTopic, infraEndpoints, readRecords, uniqueTopicName } from '@modelgate/testing';
 import { createEnvelope, decodeEnvelope, encodeEnvelope } from './envelope-codec';
@@ -60,5 +60,26 @@ describe('Kafka wiring against the real broker', () => {
     });
     const cleanup = resources[0]?.configEntries.find((c) => c.configName === 'cleanup.policy');
     expect(cleanup?.configValue).toBe('compact');
+  });
+
+  // patches/kafkajs@2.2.4.patch: upstream's request queue re-armed a 1 ms timer forever once a
+  // request had completed (tulios/kafkajs#1556), ~5 % of a core per idle client and a timer
+  // run on every turn of a busy event loop.
+  it('leaves the event loop alone while a connected producer is idle', async () => {
+    const topic = uniqueTopicName('idle');
+    await createTopic(admin, topic);
+    const producer = new SafeProducer(kafka);
+    await producer.connect();
+    try {
+      await producer.send(topic, [{ key: 'k', value: 'v' }]);
+      const wait = globalThis.setTimeout; // taken before the spy: the wait itself is not counted
+      const timers = vi.spyOn(globalThis, 'setTimeout');
+      await new Promise<void>((resolve) => wait(resolve, 500));
+      const armed = timers.mock.calls.length;
+      timers.mockRestore();
+      expect(armed).toBeLessThan(10); // the bug: one a millisecond, ~500
+    } finally {
+      await producer.disconnect();
+    }
   });
 });
