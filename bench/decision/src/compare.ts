@@ -15,6 +15,7 @@ import { generateChecks, generateModel, modelgateDocuments, type NeutralCheck } 
 import { run, verify, type Endpoint, type RunResult, type Transport } from './loadgen';
 import { startCerbos, startOpa, type Peer } from './peers';
 import { ROOT, startReplica, type Replica } from './replica';
+import { median } from './stats';
 
 export interface CompareContext {
   readonly topics: (tag: string) => Promise<Record<string, string>>;
@@ -30,6 +31,8 @@ export interface CompareContext {
   readonly warmupMs: number;
   /** closed-loop rounds per endpoint (interleaved); the best is the max */
   readonly rounds: number;
+  /** open-loop pairs (Modelgate, Cerbos) at Cerbos's half-max rate, per transport */
+  readonly sameLoadRounds: number;
   readonly checks: number;
   readonly sample: number;
   /** the peers to start beside Modelgate (none: Modelgate alone) */
@@ -60,8 +63,18 @@ export interface Row {
   max_rounds: Closed['rounds'];
   /** max checks/s per second of the target's own CPU time (robust to other load on the machine) */
   checks_per_cpu_s: number | undefined;
-  /** Modelgate only: at Cerbos's half-max rate over the same transport. */
-  at_cerbos_rate?: { rate: number; p50_ms: number; p99_ms: number };
+  /**
+   * Modelgate only: Modelgate and Cerbos at Cerbos's half-max rate over the same transport,
+   * in `sameLoadRounds` interleaved pairs of open-loop runs; p50/p99 are the medians.
+   */
+  at_cerbos_rate?: {
+    rate: number;
+    p50_ms: number;
+    p99_ms: number;
+    cerbos_p50_ms: number;
+    cerbos_p99_ms: number;
+    rounds: { modelgate_p99_ms: number; cerbos_p99_ms: number }[];
+  };
   target_cpu_pct_at_max: number | undefined;
   /** everything else on the machine during the closed loop (other users' jobs, Kafka, ...) */
   other_cpu_pct_at_max: number | undefined;
@@ -325,17 +338,31 @@ export async function compareSize(
       if (e.target === 'cerbos') half[e.transport] = rate;
       rows.push(row);
     }
-    // Modelgate at Cerbos's half-max rate over the same transport: the same offered load.
+    // The same offered load: Modelgate and Cerbos at Cerbos's half-max rate over the same
+    // transport, alternating, so that a burst of other work falls on both alike; the
+    // tail of one 5 s run on two shared cores moves a lot from run to run, hence medians.
     for (const row of rows.filter((r) => r.target === 'modelgate')) {
-      const e = timed.find(
-        (x) => x.target === 'modelgate' && (x.transport === 'http' ? 'REST' : 'gRPC') === row.transport,
-      )!;
-      const peerRate = half[e.transport];
-      if (peerRate === undefined) continue;
-      const same = await openRun(e, ctx, checksFile, peerRate);
-      row.at_cerbos_rate = { rate: peerRate, p50_ms: same.p50_ms, p99_ms: same.p99_ms };
-      row.errors += same.errors;
-      row.mismatches += same.mismatches;
+      const transport: Transport = row.transport === 'REST' ? 'http' : 'grpc';
+      const peerRate = half[transport];
+      const ours = timed.find((x) => x.target === 'modelgate' && x.transport === transport);
+      const theirs = timed.find((x) => x.target === 'cerbos' && x.transport === transport);
+      if (peerRate === undefined || !ours || !theirs) continue;
+      const pairs: { mg: RunResult; cerbos: RunResult }[] = [];
+      for (let round = 0; round < ctx.sameLoadRounds; round++) {
+        const mg = await openRun(ours, ctx, checksFile, peerRate);
+        const cerbos = await openRun(theirs, ctx, checksFile, peerRate);
+        pairs.push({ mg, cerbos });
+        row.errors += mg.errors;
+        row.mismatches += mg.mismatches;
+      }
+      row.at_cerbos_rate = {
+        rate: peerRate,
+        p50_ms: median(pairs.map((p) => p.mg.p50_ms)),
+        p99_ms: median(pairs.map((p) => p.mg.p99_ms)),
+        cerbos_p50_ms: median(pairs.map((p) => p.cerbos.p50_ms)),
+        cerbos_p99_ms: median(pairs.map((p) => p.cerbos.p99_ms)),
+        rounds: pairs.map((p) => ({ modelgate_p99_ms: p.mg.p99_ms, cerbos_p99_ms: p.cerbos.p99_ms })),
+      };
     }
     // Modelgate last in the table, as in the issue: the peers, then ours.
     rows.sort((a, b) => Number(a.target === 'modelgate') - Number(b.target === 'modelgate'));
@@ -404,14 +431,21 @@ export function table(results: SizeResult[]): string {
     for (const row of r.rows)
       if (row.at_cerbos_rate) {
         const peer = r.rows.find((x) => x.target === 'cerbos' && x.transport === row.transport)!;
+        const same_ = row.at_cerbos_rate;
+        const lower = same_.rounds.filter((x) => x.modelgate_p99_ms < x.cerbos_p99_ms).length;
         same.push(
-          `  ${pad(row.transport, 5)} ${lpad(num(r.rules), 7)} rules at ${lpad(num(row.at_cerbos_rate.rate), 6)}/s: ` +
-            `modelgate p50 ${row.at_cerbos_rate.p50_ms.toFixed(2)} / p99 ${row.at_cerbos_rate.p99_ms.toFixed(2)} ms · ` +
-            `cerbos p50 ${peer.at_half_max.p50_ms.toFixed(2)} / p99 ${peer.at_half_max.p99_ms.toFixed(2)} ms · ` +
+          `  ${pad(row.transport, 5)} ${lpad(num(r.rules), 7)} rules at ${lpad(num(same_.rate), 6)}/s: ` +
+            `modelgate p50 ${same_.p50_ms.toFixed(2)} / p99 ${same_.p99_ms.toFixed(2)} ms · ` +
+            `cerbos p50 ${same_.cerbos_p50_ms.toFixed(2)} / p99 ${same_.cerbos_p99_ms.toFixed(2)} ms (medians of ${same_.rounds.length}) · ` +
+            `modelgate's p99 lower in ${lower} of ${same_.rounds.length} rounds (${same_.rounds.map((x) => `${x.modelgate_p99_ms.toFixed(1)} vs ${x.cerbos_p99_ms.toFixed(1)}`).join(', ')}) · ` +
             `throughput ×${(row.max_checks_per_s / peer.max_checks_per_s).toFixed(2)} of cerbos`,
         );
       }
   if (same.length > 0)
-    lines.push('', 'same offered load (Cerbos at 50 % of its max, same transport):', ...same);
+    lines.push(
+      '',
+      'same offered load (Cerbos at 50 % of its max, same transport; Modelgate and Cerbos in alternating open-loop runs):',
+      ...same,
+    );
   return lines.join('\n');
 }

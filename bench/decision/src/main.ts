@@ -24,6 +24,8 @@ const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
 const WARMUP_MS = Number(process.env['BENCH_WARMUP_MS'] ?? 2_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
+/** Alternating Modelgate/Cerbos open-loop pairs at Cerbos's half-max rate, per transport. */
+const SAME_LOAD_ROUNDS = Number(process.env['BENCH_SAME_LOAD_ROUNDS'] ?? 3);
 const CHANGES = Number(process.env['BENCH_CHANGES'] ?? 200);
 /** CPU lists for taskset; "" disables pinning. On a 1-core machine both default to none. */
 const MULTI = cpus().length >= 2;
@@ -209,6 +211,7 @@ function baseContext(rounds: number, nodeArgs: readonly string[]): Omit<CompareC
     durationMs: DURATION_MS,
     warmupMs: WARMUP_MS,
     rounds,
+    sameLoadRounds: SAME_LOAD_ROUNDS,
     checks: Number(process.env['BENCH_CHECKS'] ?? 10_000),
     sample: Number(process.env['BENCH_EQUIVALENCE_SAMPLE'] ?? 200),
     nodeArgs,

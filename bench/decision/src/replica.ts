@@ -1,12 +1,22 @@
 // A decision replica as a child process (the built service, apps/decision/dist/main.js),
 // pointed at the bench's own topics and spool directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 /** The built service; BENCH_DECISION_MAIN points at another build (an A/B of two versions). */
 const MAIN = process.env['BENCH_DECISION_MAIN'] ?? join(ROOT, 'apps', 'decision', 'dist', 'main.js');
+
+/** The V8 flags the service runs with in production (apps/decision/node-flags, beside dist/). */
+function serviceNodeFlags(): string[] {
+  const file = join(dirname(MAIN), '..', 'node-flags');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
 
 export interface Replica {
   readonly http: string;
@@ -34,7 +44,7 @@ export async function startReplica(
   const spool = join(ROOT, '.run', 'bench', 'decision', name);
   mkdirSync(spool, { recursive: true });
   const started = performance.now();
-  const argv = [process.execPath, ...(options.nodeArgs ?? []), MAIN];
+  const argv = [process.execPath, ...serviceNodeFlags(), ...(options.nodeArgs ?? []), MAIN];
   if (options.cpus) argv.unshift('taskset', '-c', options.cpus);
   const child = spawn(argv[0]!, argv.slice(1), {
     env: {

@@ -13,3 +13,11 @@ export function summary(samplesMs: number[]): { p50: number; p99: number; max: n
     n: sorted.length,
   };
 }
+
+/** The median (the mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

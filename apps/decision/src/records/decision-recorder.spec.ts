@@ -13,7 +13,10 @@ class FakeSink implements RecordSink {
   up = true;
   delayMs = 0;
   readonly received: RecordLine[] = [];
+  /** performance.now() at each send's start. */
+  readonly sends: number[] = [];
   async send(records: readonly RecordLine[]): Promise<void> {
+    this.sends.push(performance.now());
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (!this.up) throw new Error('broker unreachable');
     this.received.push(...records);
@@ -55,11 +58,11 @@ describe('DecisionRecorder', () => {
   let sink: FakeSink;
   let metrics: Metrics;
   const logger = createLogger('test', 'silent');
-  const make = (maxBytes = 10_000_000, sendTimeoutMs = 200) =>
+  const make = (maxBytes = 10_000_000, sendTimeoutMs = 200, lingerMs = 1) =>
     new DecisionRecorder(
       sink,
       new RecordSpool(dir),
-      { lingerMs: 1, batchSize: 50, sendTimeoutMs, maxBytes, retryMs: 20 },
+      { lingerMs, batchSize: 50, sendTimeoutMs, maxBytes, retryMs: 20 },
       metrics,
       logger,
     );
@@ -81,6 +84,23 @@ describe('DecisionRecorder', () => {
     expect(sink.received[1]!.key).toBe('m1');
     expect(metrics.value('modelgate_decision_records_sent_total', { path: 'direct' })).toBe(120);
     await recorder.stop();
+  });
+
+  it('lets records that arrive during a send wait out the linger, not follow it one by one', async () => {
+    sink.delayMs = 10;
+    const recorder = make(10_000_000, 1_000, 60);
+    recorder.start();
+    recorder.accept(record());
+    await until(() => sink.sends.length === 1);
+    recorder.accept(record()); // while the first send is in flight
+    await until(() => sink.received.length === 1);
+    await until(() => sink.sends.length === 2);
+    // Sent a linger after the first batch left, not as soon as the first send returned.
+    expect(sink.sends[1]! - sink.sends[0]!).toBeGreaterThanOrEqual(50);
+    for (let i = 0; i < 3; i++) recorder.accept(record());
+    await recorder.stop(); // stopping sends at once
+    expect(sink.received).toHaveLength(5);
+    expect(sink.sends).toHaveLength(3);
   });
 
   it('spools while the sink is down and replays everything in order when it is back', async () => {

@@ -1,5 +1,8 @@
 // Every check's record reaches Kafka without Kafka being on the answer's path: `accept` only
-// queues it in memory; a pump sends batches (RECORD_LINGER_MS / RECORD_BATCH_SIZE). When a
+// queues it in memory; a pump sends batches. A batch goes when it is full (RECORD_BATCH_SIZE)
+// or its oldest record has waited RECORD_LINGER_MS, after a send too: going as soon as the
+// previous send returns would make one send per Kafka round trip, a record or two each, and
+// a send costs the replica and the broker about a millisecond of CPU whatever its size. When a
 // batch fails or takes longer than RECORD_SEND_TIMEOUT_MS, it and everything after it go to
 // the local spool, in order, until a replayer has sent the spool's lines back to Kafka; then
 // sending goes direct again. Room is reserved at `accept`: memory plus spool never exceed
@@ -42,6 +45,8 @@ const SEPARATOR = '\t';
 export class DecisionRecorder {
   private buffer: RecordLine[] = [];
   private bufferBytes = 0;
+  /** performance.now() when the oldest record in `buffer` was queued (or the last batch left). */
+  private bufferSince = 0;
   private mode: RecorderMode = 'direct';
   private pumping = false;
   private replaying = false;
@@ -127,6 +132,7 @@ export class DecisionRecorder {
       this.counters.refused();
       return false;
     }
+    if (this.buffer.length === 0) this.bufferSince = performance.now();
     this.buffer.push(line);
     this.bufferBytes += bytes;
     if (this.buffer.length >= this.options.batchSize) this.schedule(0);
@@ -170,12 +176,16 @@ export class DecisionRecorder {
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
+    let lingerLeft = 0;
     try {
       while (this.buffer.length > 0 || this.unwritten.length > 0) {
         if (this.unwritten.length > 0 && !this.writeSpool(this.unwritten)) return this.retryLater();
         this.unwritten = [];
         if (this.buffer.length === 0) break;
+        lingerLeft = this.lingerLeft();
+        if (lingerLeft > 0) break;
         const batch = this.buffer.splice(0, this.options.batchSize);
+        this.bufferSince = performance.now();
         const bytes = batch.reduce((n, r) => n + r.key.length + r.value.length + 2, 0);
         this.bufferBytes -= bytes;
         if (this.mode === 'spooling') {
@@ -189,6 +199,13 @@ export class DecisionRecorder {
     } finally {
       this.pumping = false;
     }
+    if (lingerLeft > 0) this.schedule(lingerLeft);
+  }
+
+  /** ms the buffer should still wait before a direct send; 0 when full, stopping or spooling. */
+  private lingerLeft(): number {
+    if (this.stopped || this.mode === 'spooling' || this.buffer.length >= this.options.batchSize) return 0;
+    return Math.ceil(this.options.lingerMs - (performance.now() - this.bufferSince));
   }
 
   private retryLater(batch: RecordLine[] = []): void {
