@@ -291,6 +291,21 @@ describe('policy service', () => {
       expect(demoted.json()).toMatchObject({ enforce: null, shadow: { rules: [{ id: 'new' }] } });
     });
 
+    it('discards a shadow candidate without touching the enforced document', async () => {
+      await call('PUT', '/v1/acl/models/discard-me', 'admin', { rules: [rule('keep')] });
+      await call('PUT', '/v1/acl/models/discard-me', 'admin', { mode: 'shadow', rules: [rule('try')] });
+      expect((await call('DELETE', '/v1/acl/models/discard-me/shadow', 'carol')).statusCode).toBe(403);
+      const discarded = await call('DELETE', '/v1/acl/models/discard-me/shadow', 'admin');
+      expect(discarded.statusCode).toBe(200);
+      expect(discarded.headers['etag']).toBe('"3"');
+      expect(discarded.json()).toMatchObject({ enforce: { rules: [{ id: 'keep' }] }, shadow: null });
+      const again = await call('DELETE', '/v1/acl/models/discard-me/shadow', 'admin');
+      expect(again.statusCode).toBe(409);
+      expect(again.json().error.code).toBe('no_shadow');
+      const history = (await call('GET', '/v1/acl/models/discard-me/history', 'admin')).json<Page>();
+      expect(history.items[0]).toMatchObject({ version: 3, type: 'acl.shadow_discarded' });
+    });
+
     it('rolls back by appending a new version; history shows who, when, from where and the diff', async () => {
       await call(
         'PUT',
@@ -387,6 +402,11 @@ describe('policy service', () => {
     const state = await readRecords(kafka, topics.state, total, 20_000);
     const last = new Map(state.map(({ message }) => [message.key!.toString(), message.value]));
     expect(last.get('gone')).toBeNull();
+    expect(JSON.parse(last.get('discard-me')!.toString())).toMatchObject({
+      version: 3,
+      enforce: { rules: [{ id: 'keep' }] },
+      shadow: null,
+    });
     expect(JSON.parse(last.get('hist')!.toString())).toMatchObject({
       model: 'hist',
       version: 3,

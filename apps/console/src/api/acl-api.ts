@@ -116,6 +116,15 @@ export function aclApi(http: HttpClient) {
         })
       ).body;
     },
+    /** Drops the shadow candidate unpromoted; the enforced document stays as it is. */
+    async discardShadow(model: string, version: number): Promise<AclWriteResult> {
+      return (
+        await http.json<AclWriteResult>(`${path(model)}/shadow`, {
+          method: 'DELETE',
+          headers: ifMatch(version),
+        })
+      ).body;
+    },
     async remove(model: string, version: number): Promise<AclWriteResult> {
       return (await http.json<AclWriteResult>(path(model), { method: 'DELETE', headers: ifMatch(version) }))
         .body;

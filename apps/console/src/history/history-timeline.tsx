@@ -18,6 +18,7 @@ const EVENT_LABEL: Record<string, string> = {
   'acl.rule_removed': 'Rule removed',
   'acl.mode_changed': 'Moved to shadow',
   'acl.promoted': 'Shadow candidate promoted',
+  'acl.shadow_discarded': 'Shadow candidate discarded',
   'acl.rolled_back': 'Rolled back',
   'acl.deleted': 'Deleted',
 };

@@ -12,7 +12,6 @@ import { useApi, useUser } from '../auth/auth-context';
 import { formatTime } from '../common/format';
 import { EmptyState, ErrorState, LoadingState } from '../common/states';
 import { patternMatches } from '../models/acl-status';
-import { planDrop } from './drop-candidate';
 import { shadowImpact } from './shadow-impact';
 
 /** At most this many recent decision records are compared (newest first). */
@@ -84,16 +83,10 @@ export function ShadowPanel({ pattern, current }: { pattern: string; current: Ac
     if (!current) return;
     setBusy(true);
     try {
-      let written: AclDocument | null = null;
-      if (kind === 'promote') written = await api.acl.promote(pattern, current.version);
-      else {
-        const plan = planDrop(history.data ?? [], current.enforce !== null);
-        if (plan.kind === 'impossible') throw new Error(`The candidate cannot be dropped: ${plan.why}.`);
-        written =
-          plan.kind === 'rollback'
-            ? await api.acl.rollback(pattern, plan.toVersion, current.version)
-            : await api.acl.remove(pattern, current.version);
-      }
+      const written: AclDocument =
+        kind === 'promote'
+          ? await api.acl.promote(pattern, current.version)
+          : await api.acl.discardShadow(pattern, current.version);
       queryClient.setQueryData(['acl', 'document', pattern], written);
       await queryClient.invalidateQueries({ queryKey: ['acl'] });
       notifications.show({
@@ -125,7 +118,6 @@ export function ShadowPanel({ pattern, current }: { pattern: string; current: Ac
         request and recorded in the audit trail, without changing any decision.
       </EmptyState>
     );
-  const dropPlan = history.isSuccess ? planDrop(history.data, current?.enforce != null) : null;
   const impact = records.isSuccess ? shadowImpact(records.data) : null;
   return (
     <Stack>
@@ -145,13 +137,7 @@ export function ShadowPanel({ pattern, current }: { pattern: string; current: Ac
           </Button>
           {can.editAcl && (
             <>
-              <Button
-                variant="default"
-                color="red"
-                onClick={() => setConfirm('drop')}
-                disabled={dropPlan?.kind === 'impossible'}
-                title={dropPlan?.kind === 'impossible' ? dropPlan.why : undefined}
-              >
+              <Button variant="default" color="red" onClick={() => setConfirm('drop')}>
                 Drop candidate
               </Button>
               <Button color="green" onClick={() => setConfirm('promote')}>
@@ -161,11 +147,6 @@ export function ShadowPanel({ pattern, current }: { pattern: string; current: Ac
           )}
         </Group>
       </Group>
-      {dropPlan?.kind === 'impossible' && can.editAcl && (
-        <Text size="xs" c="dimmed">
-          Dropping is not available: {dropPlan.why}.
-        </Text>
-      )}
       {(history.isPending || records.isPending) && <LoadingState label="Comparing decisions…" />}
       {history.isError && <ErrorState error={history.error} title="Could not load the history" />}
       {records.isError && (
@@ -233,9 +214,7 @@ export function ShadowPanel({ pattern, current }: { pattern: string; current: Ac
           <Alert color={confirm === 'promote' ? 'green' : 'red'} variant="light">
             {confirm === 'promote'
               ? 'The candidate replaces the enforced rules; decisions change at once.'
-              : dropPlan?.kind === 'rollback'
-                ? `The ACL returns to version ${dropPlan.toVersion} (the enforced rules as they are now, without the candidate).`
-                : 'The document holds only the candidate and is deleted.'}
+              : 'The candidate is discarded; the enforced rules stay as they are.'}
           </Alert>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirm(null)}>

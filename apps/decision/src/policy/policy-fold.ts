@@ -20,6 +20,7 @@ const EVENT_DATA_V1 = {
   [POLICY_EVENT_TYPES.ruleRemoved]: z.object({ mode: slot, rule_id: z.string().min(1) }),
   [POLICY_EVENT_TYPES.modeChanged]: z.object({ from: z.literal('enforce'), to: z.literal('shadow') }),
   [POLICY_EVENT_TYPES.promoted]: z.object({ document: documentWire }),
+  [POLICY_EVENT_TYPES.shadowDiscarded]: z.object({}),
   [POLICY_EVENT_TYPES.rolledBack]: z.object({
     to_version: z.number().int().nonnegative(),
     enforce: documentWire.nullable(),
@@ -80,6 +81,8 @@ export function foldPolicyEvent(
       return { enforce: null, shadow: state.enforce && withMode(state.enforce, 'shadow') };
     case 'acl.promoted':
       return { enforce: withMode(event.data.document, 'enforce'), shadow: null };
+    case 'acl.shadow_discarded':
+      return { enforce: state.enforce, shadow: null };
     case 'acl.rolled_back':
       return { enforce: event.data.enforce, shadow: event.data.shadow };
     case 'acl.deleted':

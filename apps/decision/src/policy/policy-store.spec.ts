@@ -79,9 +79,13 @@ describe('PolicyStore', () => {
     expect(decide(store, 'm')).toMatchObject({ allow: false, shadow: { allow: true, ruleId: 'cand' } });
     apply(7, 'acl.rolled_back', { to_version: 1, enforce: doc('m', 'r1'), shadow: null });
     expect(decide(store, 'm')).toMatchObject({ allow: true, ruleId: 'r1', policyVersion: 7 });
-    apply(8, 'acl.deleted', {});
+    apply(8, 'acl.rules_replaced', { mode: 'shadow', document: { ...doc('m', 'cand'), mode: 'shadow' } });
+    expect(decide(store, 'm')).toMatchObject({ allow: true, ruleId: 'r1', shadow: { ruleId: 'cand' } });
+    apply(9, 'acl.shadow_discarded', {});
+    expect(decide(store, 'm')).toMatchObject({ allow: true, ruleId: 'r1', policyVersion: 9, shadow: null });
+    apply(10, 'acl.deleted', {});
     expect(decide(store, 'm')).toMatchObject({ allow: false, reason: 'no_matching_rule', policyVersion: 0 });
-    expect(store.version('m')).toBe(8);
+    expect(store.version('m')).toBe(10);
   });
 
   it('on a gap keeps the last good documents until the state topic catches the pattern up', () => {

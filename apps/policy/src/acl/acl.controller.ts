@@ -50,7 +50,6 @@ import { AddRuleCommand } from './use-cases/add-rule/add-rule.command';
 import { AddRuleHandler } from './use-cases/add-rule/add-rule.handler';
 import { ChangeModeCommand } from './use-cases/change-mode/change-mode.command';
 import { ChangeModeHandler } from './use-cases/change-mode/change-mode.handler';
-import { DeleteDocumentCommand } from './use-cases/delete-document/delete-document.command';
 import { DeleteDocumentHandler } from './use-cases/delete-document/delete-document.handler';
 import { GetDocumentHandler } from './use-cases/get-document/get-document.handler';
 import { GetDocumentQuery } from './use-cases/get-document/get-document.query';
@@ -58,8 +57,9 @@ import { GetHistoryHandler } from './use-cases/get-history/get-history.handler';
 import { GetHistoryQuery } from './use-cases/get-history/get-history.query';
 import { ListDocumentsHandler } from './use-cases/list-documents/list-documents.handler';
 import { ListDocumentsQuery } from './use-cases/list-documents/list-documents.query';
-import { PromoteShadowCommand } from './use-cases/promote-shadow/promote-shadow.command';
+import { PatternCommand } from './use-cases/pattern-command';
 import { PromoteShadowHandler } from './use-cases/promote-shadow/promote-shadow.handler';
+import { DiscardShadowHandler } from './use-cases/discard-shadow/discard-shadow.handler';
 import { RemoveRuleCommand } from './use-cases/remove-rule/remove-rule.command';
 import { RemoveRuleHandler } from './use-cases/remove-rule/remove-rule.handler';
 import { ReplaceRulesCommand } from './use-cases/replace-rules/replace-rules.command';
@@ -106,6 +106,7 @@ export class AclController {
     private readonly removeRule: RemoveRuleHandler,
     private readonly changeMode: ChangeModeHandler,
     private readonly promoteShadow: PromoteShadowHandler,
+    private readonly discardShadow: DiscardShadowHandler,
     private readonly rollbackDocument: RollbackDocumentHandler,
     private readonly deleteDocument: DeleteDocumentHandler,
     private readonly getDocument: GetDocumentHandler,
@@ -197,7 +198,7 @@ export class AclController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AclWriteResultDto> {
-    const command = DeleteDocumentCommand.create({
+    const command = PatternCommand.create({
       model,
       ifMatch,
       context: writeContext(principal, request),
@@ -251,12 +252,29 @@ export class AclController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AclWriteResultDto> {
-    const command = PromoteShadowCommand.create({
+    const command = PatternCommand.create({
       model,
       ifMatch,
       context: writeContext(principal, request),
     });
     return written(reply, await this.promoteShadow.execute(command));
+  }
+
+  @Delete('models/:model/shadow')
+  @WriteRoute('Drop the shadow candidate without promoting it (the enforced document stays)')
+  async discard(
+    @Param('model') model: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AclWriteResultDto> {
+    const command = PatternCommand.create({
+      model,
+      ifMatch,
+      context: writeContext(principal, request),
+    });
+    return written(reply, await this.discardShadow.execute(command));
   }
 
   @Put('models/:model/mode')

@@ -20,6 +20,7 @@ import { GetDocumentHandler } from './use-cases/get-document/get-document.handle
 import { GetHistoryHandler } from './use-cases/get-history/get-history.handler';
 import { ListDocumentsHandler } from './use-cases/list-documents/list-documents.handler';
 import { PromoteShadowHandler } from './use-cases/promote-shadow/promote-shadow.handler';
+import { DiscardShadowHandler } from './use-cases/discard-shadow/discard-shadow.handler';
 import { RebuildReadModelHandler } from './use-cases/rebuild-read-model/rebuild-read-model.handler';
 import { RemoveRuleHandler } from './use-cases/remove-rule/remove-rule.handler';
 import { ReplaceRulesHandler } from './use-cases/replace-rules/replace-rules.handler';
@@ -31,6 +32,7 @@ const HANDLERS = [
   RemoveRuleHandler,
   ChangeModeHandler,
   PromoteShadowHandler,
+  DiscardShadowHandler,
   RollbackDocumentHandler,
   DeleteDocumentHandler,
   GetDocumentHandler,

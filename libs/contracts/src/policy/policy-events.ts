@@ -11,6 +11,7 @@ export const POLICY_EVENT_TYPES = {
   ruleRemoved: 'acl.rule_removed',
   modeChanged: 'acl.mode_changed',
   promoted: 'acl.promoted',
+  shadowDiscarded: 'acl.shadow_discarded',
   rolledBack: 'acl.rolled_back',
   deleted: 'acl.deleted',
 } as const;
@@ -56,6 +57,8 @@ export interface ModeChangedV1 {
 export interface PromotedV1 {
   readonly document: PolicyDocumentWireV1;
 }
+/** `acl.shadow_discarded` v1: the shadow candidate is gone, unpromoted; the enforced document stays. */
+export type ShadowDiscardedV1 = Record<string, never>;
 /** `acl.rolled_back` v1: both slots are as they were at stream version `to_version`. */
 export interface RolledBackV1 {
   readonly to_version: number;
@@ -71,6 +74,7 @@ export interface PolicyEventDataV1 {
   'acl.rule_removed': RuleRemovedV1;
   'acl.mode_changed': ModeChangedV1;
   'acl.promoted': PromotedV1;
+  'acl.shadow_discarded': ShadowDiscardedV1;
   'acl.rolled_back': RolledBackV1;
   'acl.deleted': DeletedV1;
 }

@@ -4,6 +4,7 @@ import {
   addRule,
   changeModeToShadow,
   deleteDocuments,
+  discardShadow,
   promote,
   removeRule,
   replaceRules,
@@ -78,6 +79,20 @@ describe('ACL decisions', () => {
     const demoted = apply(promoted, changeModeToShadow(promoted));
     expect(demoted).toMatchObject({ enforce: null, shadow: { mode: 'shadow', rules: [{ id: 's' }] } });
     expect(code(() => changeModeToShadow(demoted))).toBe('no_enforced_document');
+  });
+
+  it('discards a shadow candidate unpromoted, leaving the enforced document as it was', () => {
+    const withShadow = apply(start, replaceRules(start, doc(['s'], 'shadow'), false));
+    const events = discardShadow(withShadow);
+    expect(events).toEqual([{ type: 'acl.shadow_discarded', data: {} }]);
+    const discarded = apply(withShadow, events);
+    expect(discarded).toMatchObject({
+      version: withShadow.version + 1,
+      enforce: start.enforce,
+      shadow: null,
+    });
+    expect(code(() => discardShadow(discarded))).toBe('no_shadow');
+    expect(diffStates(withShadow, discarded)).toMatchObject({ shadow: { change: 'deleted' } });
   });
 
   it('rolls back to an earlier version as a new event, and refuses versions outside the history', async () => {

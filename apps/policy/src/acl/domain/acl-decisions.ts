@@ -10,6 +10,7 @@ import {
   RuleAdded,
   RuleRemoved,
   RulesReplaced,
+  ShadowDiscarded,
   type AclEvent,
 } from './acl-events';
 import { exists, ruleKey, slotOf, type AclState, type StoredDocument, type StoredRule } from './acl-state';
@@ -72,6 +73,13 @@ export function promote(state: AclState): AclEvent[] {
   if (state.shadow === null)
     throw new AclError('no_shadow', `${state.pattern} has no shadow document to promote`);
   return [Promoted({ ...state.shadow, mode: 'enforce' })];
+}
+
+/** Drops the shadow candidate without promoting it; what is enforced does not change. */
+export function discardShadow(state: AclState): AclEvent[] {
+  if (state.shadow === null)
+    throw new AclError('no_shadow', `${state.pattern} has no shadow document to discard`);
+  return [ShadowDiscarded()];
 }
 
 /** Restores both slots as they were at `target.version`, as a new event: history is never rewritten. */

@@ -36,6 +36,7 @@ export const Promoted = (document: StoredDocument): AclEvent => ({
   type: POLICY_EVENT_TYPES.promoted,
   data: { document },
 });
+export const ShadowDiscarded = (): AclEvent => ({ type: POLICY_EVENT_TYPES.shadowDiscarded, data: {} });
 export const RolledBack = (toVersion: number, target: AclState): AclEvent => ({
   type: POLICY_EVENT_TYPES.rolledBack,
   data: { to_version: toVersion, enforce: target.enforce, shadow: target.shadow },
@@ -88,6 +89,8 @@ export function applyEvent(
         return { ...state, enforce: null, shadow: state.enforce && withMode(state.enforce, 'shadow') };
       case 'acl.promoted':
         return { ...state, enforce: withMode(event.data.document, 'enforce'), shadow: null };
+      case 'acl.shadow_discarded':
+        return { ...state, shadow: null };
       case 'acl.rolled_back':
         return { ...state, enforce: event.data.enforce, shadow: event.data.shadow };
       case 'acl.deleted':

@@ -1,0 +1,13 @@
+import { Injectable } from '@nestjs/common';
+import { AclStreamRepository, type WriteResult } from '../../acl-stream.repository';
+import { discardShadow } from '../../domain/acl-decisions';
+import type { PatternCommand } from '../pattern-command';
+
+@Injectable()
+export class DiscardShadowHandler {
+  constructor(private readonly streams: AclStreamRepository) {}
+
+  execute(command: PatternCommand): Promise<WriteResult> {
+    return this.streams.write(command.pattern, command.ifMatch, discardShadow, command.context);
+  }
+}
