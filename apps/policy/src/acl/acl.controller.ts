@@ -198,12 +198,7 @@ export class AclController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AclWriteResultDto> {
-    const command = PatternCommand.create({
-      model,
-      ifMatch,
-      context: writeContext(principal, request),
-    });
-    return written(reply, await this.deleteDocument.execute(command));
+    return patternWrite(this.deleteDocument, { model, ifMatch, principal, request, reply });
   }
 
   @Get('models/:model/history')
@@ -252,12 +247,7 @@ export class AclController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AclWriteResultDto> {
-    const command = PatternCommand.create({
-      model,
-      ifMatch,
-      context: writeContext(principal, request),
-    });
-    return written(reply, await this.promoteShadow.execute(command));
+    return patternWrite(this.promoteShadow, { model, ifMatch, principal, request, reply });
   }
 
   @Delete('models/:model/shadow')
@@ -269,12 +259,7 @@ export class AclController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AclWriteResultDto> {
-    const command = PatternCommand.create({
-      model,
-      ifMatch,
-      context: writeContext(principal, request),
-    });
-    return written(reply, await this.discardShadow.execute(command));
+    return patternWrite(this.discardShadow, { model, ifMatch, principal, request, reply });
   }
 
   @Put('models/:model/mode')
@@ -372,6 +357,25 @@ function writeContext(principal: Principal, request: FastifyRequest): WriteConte
       typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : newTraceparent(),
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 256) : null,
   };
+}
+
+/** A write that names only the pattern (delete, promote, discard the shadow), answered. */
+async function patternWrite(
+  handler: { execute(command: PatternCommand): Promise<WriteResult> },
+  input: {
+    model: string;
+    ifMatch: string | undefined;
+    principal: Principal;
+    request: FastifyRequest;
+    reply: FastifyReply;
+  },
+): Promise<AclWriteResultDto> {
+  const command = PatternCommand.create({
+    model: input.model,
+    ifMatch: input.ifMatch,
+    context: writeContext(input.principal, input.request),
+  });
+  return written(input.reply, await handler.execute(command));
 }
 
 function written(reply: FastifyReply, result: WriteResult): AclWriteResultDto {
