@@ -10,11 +10,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@modelgate/config';
-import {
-  DECISION_PROTO_LOADER_OPTIONS,
-  DECISION_PROTO_PATH,
-  decisionRecordV1Schema,
-} from '@modelgate/contracts';
+import { decisionRecordV1Schema } from '@modelgate/contracts';
+import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts/grpc';
 import { createEnvelope, encodeEnvelope } from '@modelgate/messaging';
 import { createLogger } from '@modelgate/telemetry';
 import { createTopic, freePort, infraEndpoints, readRecords, uniqueTopicName } from '@modelgate/testing';

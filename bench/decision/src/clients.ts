@@ -2,7 +2,7 @@
 // loads go through the Go load generator, loadgen/).
 import { credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts';
+import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts/grpc';
 
 export type Call = (body: Record<string, unknown>) => Promise<{ allow: boolean; policy_version: number }>;
 

@@ -1,24 +1,12 @@
 // The audit API (ARCHITECTURE.md "Audit"): filtered, cursor-paged events, CSV export, chain verify.
 import type { HttpClient } from './http-client';
 import { withQuery } from './http-client';
+import type { AuditEventV1, AuditVerifyResultV1 } from '@modelgate/contracts';
 import type { Page } from './acl-api';
 
-export interface AuditEvent {
-  readonly seq: number;
-  readonly id: string;
-  readonly source: 'decision' | 'policy' | 'identity' | 'audit';
-  readonly occurred_at: string;
-  readonly ingested_at: string;
-  readonly principal_id: string | null;
-  readonly principal_type: string | null;
-  readonly model: string | null;
-  readonly operation: string;
-  readonly decision: 'allow' | 'deny' | null;
-  readonly reason: string | null;
-  readonly record: Record<string, unknown>;
-  readonly prev_hash: string;
-  readonly hash: string;
-}
+// The audit service's wire types, type-only (nothing of contracts reaches the bundle).
+export type AuditEvent = AuditEventV1;
+export type VerifyResult = AuditVerifyResultV1;
 
 /** The audit API's filters, as its query parameters are named. */
 export interface AuditFilters {
@@ -30,19 +18,6 @@ export interface AuditFilters {
   readonly from?: string;
   readonly to?: string;
 }
-
-export type VerifyResult =
-  | {
-      readonly ok: true;
-      readonly rows: number;
-      readonly head: { seq: number; hash: string } | null;
-      readonly digests: number;
-    }
-  | {
-      readonly ok: false;
-      readonly rows: number;
-      readonly problem: { kind: string; seq: number; message: string };
-    };
 
 function query(filters: AuditFilters): Record<string, string | undefined> {
   return { ...filters };

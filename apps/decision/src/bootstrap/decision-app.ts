@@ -6,7 +6,7 @@ import {
   DECISION_GRPC_PACKAGE,
   DECISION_PROTO_LOADER_OPTIONS,
   DECISION_PROTO_PATH,
-} from '@modelgate/contracts';
+} from '@modelgate/contracts/grpc';
 import { createServiceApp } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
 import type { DecisionConfig } from '../config';

@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { DECISION_GRPC_SERVICE } from '@modelgate/contracts';
+import { DECISION_GRPC_SERVICE } from '@modelgate/contracts/grpc';
 import { DecisionService, type CallMeta } from './decision.service';
 import { DecisionErrorGrpcFilter } from './decision-error.filters';
 import type { CheckAnswer, ExplainAnswer, VisibleModelsAnswer } from './decision-wire';

@@ -25,13 +25,12 @@ import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@modelgate/config';
 import {
-  DECISION_PROTO_LOADER_OPTIONS,
-  DECISION_PROTO_PATH,
   DECISION_RECORD_SCHEMA,
   DECISION_RECORD_TYPE,
   ENVELOPE_HEADERS,
   type DecisionRecordV1,
 } from '@modelgate/contracts';
+import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts/grpc';
 import { createLogger } from '@modelgate/telemetry';
 import {
   createTopic,

@@ -1,11 +1,7 @@
 import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import {
-  DECISION_PROTO_LOADER_OPTIONS,
-  DECISION_PROTO_PATH,
-  DECISION_WIRE_REASONS,
-  type DecisionWireReason,
-} from '@modelgate/contracts';
+import { DECISION_WIRE_REASONS, type DecisionWireReason } from '@modelgate/contracts';
+import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts/grpc';
 
 /** The principal as the decision API takes it. */
 export interface DecisionPrincipal {

@@ -1,3 +1,2 @@
 export * from './decision-reasons';
 export * from './decision-record';
-export * from './proto-path';

@@ -1,3 +1,5 @@
+// The decision service's gRPC contract for Node (`@modelgate/contracts/grpc`): where its proto
+// file is and how both ends load it. Apart from the main entry, which a browser can import.
 import { resolve } from 'node:path';
 
 /**
@@ -6,7 +8,6 @@ import { resolve } from 'node:path';
  */
 export const DECISION_PROTO_PATH = resolve(
   __dirname,
-  '..',
   '..',
   'proto',
   'modelgate',
