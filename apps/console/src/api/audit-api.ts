@@ -4,10 +4,6 @@ import { withQuery } from './http-client';
 import type { AuditEventV1, AuditVerifyResultV1 } from '@modelgate/contracts';
 import type { Page } from './acl-api';
 
-// The audit service's wire types, type-only (nothing of contracts reaches the bundle).
-export type AuditEvent = AuditEventV1;
-export type VerifyResult = AuditVerifyResultV1;
-
 /** The audit API's filters, as its query parameters are named. */
 export interface AuditFilters {
   readonly principal?: string;
@@ -25,13 +21,15 @@ function query(filters: AuditFilters): Record<string, string | undefined> {
 
 export function auditApi(http: HttpClient) {
   return {
-    async events(filters: AuditFilters, cursor: string | null, limit = 50): Promise<Page<AuditEvent>> {
+    async events(filters: AuditFilters, cursor: string | null, limit = 50): Promise<Page<AuditEventV1>> {
       return (
-        await http.json<Page<AuditEvent>>('/v1/audit/events', { query: { ...query(filters), cursor, limit } })
+        await http.json<Page<AuditEventV1>>('/v1/audit/events', {
+          query: { ...query(filters), cursor, limit },
+        })
       ).body;
     },
-    async verify(): Promise<VerifyResult> {
-      return (await http.json<VerifyResult>('/v1/audit/verify')).body;
+    async verify(): Promise<AuditVerifyResultV1> {
+      return (await http.json<AuditVerifyResultV1>('/v1/audit/verify')).body;
     },
     /** The CSV export as a Blob (fetched with the bearer token, so no token ever goes into a URL). */
     async exportCsv(filters: AuditFilters): Promise<{ blob: Blob; filename: string }> {

@@ -2,7 +2,7 @@
 // (for ACL readers) the decision explained again under the current policy.
 import { Badge, Button, Code, Drawer, Group, ScrollArea, Stack, Table, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import type { AuditEvent } from '../api/audit-api';
+import type { AuditEventV1 } from '@modelgate/contracts';
 import { useApi, useUser } from '../auth/auth-context';
 import { formatTime } from '../common/format';
 import { ErrorState } from '../common/states';
@@ -14,11 +14,11 @@ function field(record: Record<string, unknown>, key: string): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export function AuditDetail({ event, onClose }: { event: AuditEvent | null; onClose: () => void }) {
+export function AuditDetail({ event, onClose }: { event: AuditEventV1 | null; onClose: () => void }) {
   const api = useApi();
   const { can } = useUser();
   const explain = useMutation({
-    mutationFn: (e: AuditEvent) => {
+    mutationFn: (e: AuditEventV1) => {
       const r = e.record;
       const p = (r['principal'] ?? {}) as { id?: string; type?: string; roles?: string[]; groups?: string[] };
       return api.decisions.explain({

@@ -23,7 +23,8 @@ import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { describeError } from '../api/api-error';
 import type { Page } from '../api/acl-api';
-import type { AuditEvent, AuditFilters } from '../api/audit-api';
+import type { AuditFilters } from '../api/audit-api';
+import type { AuditEventV1 } from '@modelgate/contracts';
 import { useApi, useUser } from '../auth/auth-context';
 import { formatTime, isoToLocalInput, localInputToIso } from '../common/format';
 import { EmptyState, ErrorState, LoadingState } from '../common/states';
@@ -33,7 +34,7 @@ import { ChainStatus } from './chain-status';
 
 const TAIL_INTERVAL_MS = 3_000;
 
-function AuditCards({ events, onSelect }: { events: AuditEvent[]; onSelect: (e: AuditEvent) => void }) {
+function AuditCards({ events, onSelect }: { events: AuditEventV1[]; onSelect: (e: AuditEventV1) => void }) {
   return (
     <Stack gap="xs" aria-label="Audit records" role="list">
       {events.map((e) => (
@@ -167,7 +168,7 @@ export function AuditExplorerPage() {
   const filters = filtersFromParams(params);
   const key = JSON.stringify(filters);
   const [tail, setTail] = useState(false);
-  const [selected, setSelected] = useState<AuditEvent | null>(null);
+  const [selected, setSelected] = useState<AuditEventV1 | null>(null);
   const [exporting, setExporting] = useState(false);
   // At a phone's width a table of eight columns is unreadable: one card per record instead.
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
@@ -185,10 +186,10 @@ export function AuditExplorerPage() {
   const tailKey = ['audit', 'tail', key];
   const head = useQuery({
     queryKey: tailKey,
-    queryFn: async (): Promise<AuditEvent[]> => {
-      const piled = queryClient.getQueryData<AuditEvent[]>(tailKey) ?? [];
+    queryFn: async (): Promise<AuditEventV1[]> => {
+      const piled = queryClient.getQueryData<AuditEventV1[]>(tailKey) ?? [];
       const page = await api.audit.events(filters, null, 100);
-      const shownNow = queryClient.getQueryData<InfiniteData<Page<AuditEvent>>>(['audit', 'events', key]);
+      const shownNow = queryClient.getQueryData<InfiniteData<Page<AuditEventV1>>>(['audit', 'events', key]);
       const fresh = newerEvents([...piled, ...(shownNow?.pages.flatMap((p) => p.items) ?? [])], page.items);
       return [...fresh, ...piled];
     },

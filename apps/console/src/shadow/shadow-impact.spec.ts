@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../api/audit-api';
+import type { AuditEventV1 } from '@modelgate/contracts';
 import { shadowImpact } from './shadow-impact';
 
 let seq = 0;
@@ -9,7 +9,7 @@ function decision(
   shadow: boolean | null,
   operation = 'infer',
   at = '2026-12-02T10:00:00Z',
-): AuditEvent {
+): AuditEventV1 {
   return {
     seq: ++seq,
     id: `d${seq}`,

@@ -1,6 +1,6 @@
 // What a shadow candidate would change, from the audit records of real requests: each
 // decision record carries the enforced outcome and the outcome with the candidate.
-import type { AuditEvent } from '../api/audit-api';
+import type { AuditEventV1 } from '@modelgate/contracts';
 
 export interface PrincipalImpact {
   readonly principal: string;
@@ -26,7 +26,7 @@ function shadowAllow(record: Record<string, unknown>): boolean | null {
   return typeof allow === 'boolean' ? allow : null;
 }
 
-export function shadowImpact(events: readonly AuditEvent[]): ShadowImpact {
+export function shadowImpact(events: readonly AuditEventV1[]): ShadowImpact {
   const by = new Map<
     string,
     { allowed: number; denied: number; same: number; ops: Set<string>; last: string }

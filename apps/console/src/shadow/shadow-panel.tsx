@@ -7,7 +7,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AclDocument, HistoryEntry } from '../api/acl-api';
 import { ApiError, describeError } from '../api/api-error';
-import type { AuditEvent } from '../api/audit-api';
+import type { AuditEventV1 } from '@modelgate/contracts';
 import { useApi, useUser } from '../auth/auth-context';
 import { formatTime } from '../common/format';
 import { EmptyState, ErrorState, LoadingState } from '../common/states';
@@ -64,7 +64,7 @@ export function ShadowPanel({ pattern, current }: { pattern: string; current: Ac
     queryFn: async () => {
       // An exact name filters on the server; a glob is matched here against each record's model.
       const exact = !pattern.includes('*');
-      const events: AuditEvent[] = [];
+      const events: AuditEventV1[] = [];
       let cursor: string | null = null;
       do {
         const page = await api.audit.events(

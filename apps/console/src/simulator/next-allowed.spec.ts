@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RuleTrace } from '../api/decisions-api';
+import type { RuleTraceV1 } from '@modelgate/contracts';
 import {
   earliestCandidate,
   localTime,
@@ -71,7 +71,7 @@ describe('nextTimeConditionsHold', () => {
 });
 
 describe('rulesWaitingForTime', () => {
-  const trace = (over: Partial<RuleTrace>): RuleTrace => ({
+  const trace = (over: Partial<RuleTraceV1>): RuleTraceV1 => ({
     document_model: 'm',
     mode: 'enforce',
     policy_version: 1,

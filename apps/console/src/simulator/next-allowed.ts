@@ -2,7 +2,7 @@
 // rate limits; for time conditions (a weekly window, a validity start) the console finds
 // the first minute at which an allow rule's time conditions all hold, from the rule as
 // stored, and then asks the decision service at that time: only its answer is shown.
-import type { RuleTrace } from '../api/decisions-api';
+import type { RuleTraceV1 } from '@modelgate/contracts';
 
 const DAY_INDEX: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
 const MINUTE = 60_000;
@@ -85,7 +85,7 @@ export function nextTimeConditionsHold(c: TimeConditions, from: number): number 
 const TIME_CONDITIONS = new Set(['time_window', 'valid_from']);
 
 /** Allow rules that failed only on conditions that time can change: the ones worth a look. */
-export function rulesWaitingForTime(rules: readonly RuleTrace[]): RuleTrace[] {
+export function rulesWaitingForTime(rules: readonly RuleTraceV1[]): RuleTraceV1[] {
   return rules.filter(
     (r) =>
       r.mode === 'enforce' &&

@@ -4,7 +4,7 @@ import { Alert, Badge, Group, Stack, Table, Text } from '@mantine/core';
 import { IconCircleCheck, IconCircleX } from '@tabler/icons-react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { describeError } from '../api/api-error';
-import type { ExplainAnswer } from '../api/decisions-api';
+import type { ExplainAnswerV1 } from '@modelgate/contracts';
 import { formatTime } from '../common/format';
 import type { NextAllowed } from './use-next-allowed';
 
@@ -32,7 +32,7 @@ export function TraceView({
   answer,
   next = null,
 }: {
-  answer: ExplainAnswer;
+  answer: ExplainAnswerV1;
   next?: UseQueryResult<NextAllowed> | null;
 }) {
   const d = answer.decision;

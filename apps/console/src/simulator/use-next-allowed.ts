@@ -1,7 +1,8 @@
 // The "next allowed" search of the simulator: candidates from the stored rules
 // (next-allowed.ts), confirmed by the decision service at that time.
 import { useQuery } from '@tanstack/react-query';
-import type { ExplainAnswer, ExplainRequest } from '../api/decisions-api';
+import type { ExplainRequest } from '../api/decisions-api';
+import type { ExplainAnswerV1 } from '@modelgate/contracts';
 import { useApi } from '../auth/auth-context';
 import { earliestCandidate, rulesWaitingForTime, type TimeConditions } from './next-allowed';
 
@@ -20,7 +21,7 @@ function ruleOf(
   return position ? rules[Number(position[1])] : undefined;
 }
 
-export function useNextAllowed(request: ExplainRequest | null, answer: ExplainAnswer | undefined) {
+export function useNextAllowed(request: ExplainRequest | null, answer: ExplainAnswerV1 | undefined) {
   const api = useApi();
   return useQuery({
     queryKey: ['simulator', 'next-allowed', answer?.decision_id ?? null],

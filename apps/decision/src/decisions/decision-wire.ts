@@ -1,55 +1,8 @@
 // The answers of the decision API as both transports write them (snake_case, RFC 3339 times).
 import type { Decision, Explanation, ShadowDecision } from '@modelgate/acl';
-import type { DecisionWireReason } from '@modelgate/contracts';
+import type { CheckAnswerV1, DecisionOutcomeV1, DecisionWireReason, RuleTraceV1 } from '@modelgate/contracts';
 
-export interface OutcomeWire {
-  readonly allow: boolean;
-  readonly reason: DecisionWireReason;
-  readonly rule_id: string | null;
-  readonly policy_version: number;
-}
-
-export interface CheckAnswer extends OutcomeWire {
-  readonly decision_id: string;
-  readonly shadow: OutcomeWire | null;
-  readonly retry_at: string | null;
-}
-
-export interface VisibleModelsAnswer {
-  readonly decision_id: string;
-  readonly models: string[];
-}
-
-export interface ConditionTraceWire {
-  readonly condition: string;
-  readonly holds: boolean | null;
-  readonly detail: string;
-}
-
-export interface RuleTraceWire {
-  readonly document_model: string;
-  readonly mode: string;
-  readonly policy_version: number;
-  readonly rule_id: string;
-  readonly effect: string;
-  readonly principal: string;
-  readonly operations: readonly string[];
-  readonly status: string;
-  readonly failure: string | null;
-  readonly conditions: readonly ConditionTraceWire[];
-  readonly decisive: boolean;
-  readonly shadow_decisive: boolean;
-}
-
-export interface ExplainAnswer {
-  readonly decision_id: string;
-  readonly decision: CheckAnswer;
-  readonly time: string | null;
-  readonly ip: string | null;
-  readonly rules: readonly RuleTraceWire[];
-}
-
-export function outcomeWire(outcome: ShadowDecision): OutcomeWire {
+export function outcomeWire(outcome: ShadowDecision): DecisionOutcomeV1 {
   return {
     allow: outcome.allow,
     reason: outcome.reason,
@@ -58,7 +11,7 @@ export function outcomeWire(outcome: ShadowDecision): OutcomeWire {
   };
 }
 
-export function checkAnswer(decisionId: string, decision: Decision): CheckAnswer {
+export function checkAnswer(decisionId: string, decision: Decision): CheckAnswerV1 {
   return {
     decision_id: decisionId,
     ...outcomeWire(decision),
@@ -70,7 +23,7 @@ export function checkAnswer(decisionId: string, decision: Decision): CheckAnswer
   };
 }
 
-export function serviceDenial(decisionId: string, reason: DecisionWireReason): CheckAnswer {
+export function serviceDenial(decisionId: string, reason: DecisionWireReason): CheckAnswerV1 {
   return {
     decision_id: decisionId,
     allow: false,
@@ -82,7 +35,7 @@ export function serviceDenial(decisionId: string, reason: DecisionWireReason): C
   };
 }
 
-export function rulesWire(explanation: Explanation): RuleTraceWire[] {
+export function rulesWire(explanation: Explanation): RuleTraceV1[] {
   return explanation.rules.map((r) => ({
     document_model: r.documentModel,
     mode: r.mode,

@@ -15,7 +15,14 @@ import {
   type DecisionReason,
   type RateLimiter,
 } from '@modelgate/acl';
-import type { DecisionRecordV1, DecisionWireReason, EvaluatorReason } from '@modelgate/contracts';
+import type {
+  CheckAnswerV1,
+  DecisionRecordV1,
+  DecisionWireReason,
+  EvaluatorReason,
+  ExplainAnswerV1,
+  VisibleModelsAnswerV1,
+} from '@modelgate/contracts';
 import { traceIdOf } from '@modelgate/telemetry';
 import type { IdentityStore } from '../identity/identity-store';
 import type { Metrics } from '../metrics/metrics';
@@ -23,14 +30,7 @@ import type { FeedStatus } from '../policy/policy-feed';
 import type { PolicyStore } from '../policy/policy-store';
 import type { DecisionRateLimiter } from '../rate-limit/rate-limiter';
 import { DecisionError } from './decision.error';
-import {
-  checkAnswer,
-  rulesWire,
-  serviceDenial,
-  type CheckAnswer,
-  type ExplainAnswer,
-  type VisibleModelsAnswer,
-} from './decision-wire';
+import { checkAnswer, rulesWire, serviceDenial } from './decision-wire';
 
 // The evaluator's reasons are written twice, because neither library may import the other
 // (the lint boundaries keep acl, the domain, and contracts, the wire, apart): acl's
@@ -88,13 +88,13 @@ export class DecisionService {
     );
   }
 
-  async check(input: unknown, meta: CallMeta): Promise<CheckAnswer> {
+  async check(input: unknown, meta: CallMeta): Promise<CheckAnswerV1> {
     const request = this.request(input, '');
     const gate = this.gate(request, '');
     return this.finish(request, gate ?? (await this.evaluate(request)), meta);
   }
 
-  async checkBatch(input: unknown, meta: CallMeta): Promise<CheckAnswer[]> {
+  async checkBatch(input: unknown, meta: CallMeta): Promise<CheckAnswerV1[]> {
     if (!isRecord(input) || !Array.isArray(input['checks']))
       throw new DecisionError('invalid_request', 'checks: expected an array of check requests');
     const items = input['checks'] as unknown[];
@@ -107,7 +107,7 @@ export class DecisionService {
     const requests = items.map((item, i) => this.request(item, `checks[${i}].`));
     requests.forEach((request, i) => this.validate(request, `checks[${i}].`));
     const gates = requests.map((request, i) => this.gate(request, `checks[${i}].`));
-    const answers: CheckAnswer[] = [];
+    const answers: CheckAnswerV1[] = [];
     for (let i = 0; i < requests.length; i++) {
       const request = requests[i]!;
       answers.push(this.finish(request, gates[i] ?? (await this.evaluate(request)), meta));
@@ -115,7 +115,7 @@ export class DecisionService {
     return answers;
   }
 
-  visibleModels(input: unknown, _meta: CallMeta): VisibleModelsAnswer {
+  visibleModels(input: unknown, _meta: CallMeta): VisibleModelsAnswerV1 {
     if (!isRecord(input)) throw new DecisionError('invalid_request', 'request: expected an object');
     const models = input['models'];
     if (!Array.isArray(models) || models.some((m) => typeof m !== 'string'))
@@ -144,7 +144,7 @@ export class DecisionService {
     return { decision_id: decisionId, models: visible };
   }
 
-  explain(input: unknown, _meta: CallMeta): ExplainAnswer {
+  explain(input: unknown, _meta: CallMeta): ExplainAnswerV1 {
     const request = this.request(input, '');
     this.validate(request, '');
     this.requireReady();
@@ -237,7 +237,11 @@ export class DecisionService {
       : checkAsync(this.policy.index, request, this.limiter);
   }
 
-  private finish(request: CheckRequest, outcome: Decision | DecisionWireReason, meta: CallMeta): CheckAnswer {
+  private finish(
+    request: CheckRequest,
+    outcome: Decision | DecisionWireReason,
+    meta: CallMeta,
+  ): CheckAnswerV1 {
     const decisionId = randomUUID();
     let answer =
       typeof outcome === 'string' ? serviceDenial(decisionId, outcome) : checkAnswer(decisionId, outcome);
@@ -253,7 +257,7 @@ export class DecisionService {
 
   private record(
     request: CheckRequest,
-    answer: CheckAnswer,
+    answer: CheckAnswerV1,
     detail: string | null,
     meta: CallMeta,
     latencyUs: number,

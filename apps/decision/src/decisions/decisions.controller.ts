@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, UseFilters }
 import type { FastifyRequest } from 'fastify';
 import { DecisionService, type CallMeta } from './decision.service';
 import { DecisionErrorHttpFilter } from './decision-error.filters';
-import type { CheckAnswer, ExplainAnswer, VisibleModelsAnswer } from './decision-wire';
+import type { CheckAnswerV1, ExplainAnswerV1, VisibleModelsAnswerV1 } from '@modelgate/contracts';
 
 function metaOf(request: FastifyRequest): CallMeta {
   const traceparent = request.headers['traceparent'];
@@ -21,25 +21,28 @@ export class DecisionsController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
-  check(@Body() body: unknown, @Req() request: FastifyRequest): Promise<CheckAnswer> {
+  check(@Body() body: unknown, @Req() request: FastifyRequest): Promise<CheckAnswerV1> {
     return this.decisions.check(body, metaOf(request));
   }
 
   @Post('batch')
   @HttpCode(HttpStatus.OK)
-  async batch(@Body() body: unknown, @Req() request: FastifyRequest): Promise<{ decisions: CheckAnswer[] }> {
+  async batch(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<{ decisions: CheckAnswerV1[] }> {
     return { decisions: await this.decisions.checkBatch(body, metaOf(request)) };
   }
 
   @Post('visible-models')
   @HttpCode(HttpStatus.OK)
-  visibleModels(@Body() body: unknown, @Req() request: FastifyRequest): VisibleModelsAnswer {
+  visibleModels(@Body() body: unknown, @Req() request: FastifyRequest): VisibleModelsAnswerV1 {
     return this.decisions.visibleModels(body, metaOf(request));
   }
 
   @Post('explain')
   @HttpCode(HttpStatus.OK)
-  explain(@Body() body: unknown, @Req() request: FastifyRequest): ExplainAnswer {
+  explain(@Body() body: unknown, @Req() request: FastifyRequest): ExplainAnswerV1 {
     return this.decisions.explain(body, metaOf(request));
   }
 }

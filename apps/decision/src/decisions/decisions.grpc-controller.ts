@@ -4,7 +4,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { DECISION_GRPC_SERVICE } from '@modelgate/contracts/grpc';
 import { DecisionService, type CallMeta } from './decision.service';
 import { DecisionErrorGrpcFilter } from './decision-error.filters';
-import type { CheckAnswer, ExplainAnswer, VisibleModelsAnswer } from './decision-wire';
+import type { CheckAnswerV1, ExplainAnswerV1, VisibleModelsAnswerV1 } from '@modelgate/contracts';
 
 function metaOf(metadata: Metadata | undefined): CallMeta {
   const first = (key: string): string | null => {
@@ -25,22 +25,22 @@ export class DecisionsGrpcController {
   constructor(@Inject(DecisionService) private readonly decisions: DecisionService) {}
 
   @GrpcMethod(DECISION_GRPC_SERVICE, 'Check')
-  check(request: unknown, metadata: Metadata): Promise<CheckAnswer> {
+  check(request: unknown, metadata: Metadata): Promise<CheckAnswerV1> {
     return this.decisions.check(request, metaOf(metadata));
   }
 
   @GrpcMethod(DECISION_GRPC_SERVICE, 'CheckBatch')
-  async checkBatch(request: unknown, metadata: Metadata): Promise<{ decisions: CheckAnswer[] }> {
+  async checkBatch(request: unknown, metadata: Metadata): Promise<{ decisions: CheckAnswerV1[] }> {
     return { decisions: await this.decisions.checkBatch(request, metaOf(metadata)) };
   }
 
   @GrpcMethod(DECISION_GRPC_SERVICE, 'ListVisibleModels')
-  listVisibleModels(request: unknown, metadata: Metadata): VisibleModelsAnswer {
+  listVisibleModels(request: unknown, metadata: Metadata): VisibleModelsAnswerV1 {
     return this.decisions.visibleModels(request, metaOf(metadata));
   }
 
   @GrpcMethod(DECISION_GRPC_SERVICE, 'Explain')
-  explain(request: unknown, metadata: Metadata): ExplainAnswer {
+  explain(request: unknown, metadata: Metadata): ExplainAnswerV1 {
     return this.decisions.explain(request, metaOf(metadata));
   }
 }

@@ -1,2 +1,3 @@
+export * from './decision-answers';
 export * from './decision-reasons';
 export * from './decision-record';
