@@ -1,27 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decisionFields, decisionSchema, parseAuditRecord, UnparseableRecordError } from './audit-record';
+import { decisionRecordFields } from '../testing/decision-record';
 import { MAX_COLUMN_CHARS } from './sanitise';
 
-const decision = {
-  schema: 1,
+const decision = decisionRecordFields({
   decision_id: '0b6f2b44-8d0a-4c3e-9d7e-8c4f6b1a2d3e',
-  time: '2026-12-01T10:00:00.123456Z',
-  request_id: 'req-1',
-  trace_id: null,
-  principal: { id: 'alice@company.com', type: 'user', roles: ['researcher'], groups: [] },
-  model: 'qwen3-7b-chat',
-  operation: 'infer',
-  source_ip: '10.0.0.1',
-  allow: true,
-  reason: 'allowed',
-  rule_id: 'researchers',
-  policy_version: 3,
-  shadow: null,
-  detail: null,
-  latency_us: 120,
-  replica: 'host-1',
-};
+  time: '2026-12-01T10:00:00.123456Z', // microseconds: stored to the millisecond
+});
 const buf = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
 
 describe('parseAuditRecord', () => {
