@@ -147,6 +147,7 @@ export class AuditModule {
               {
                 groupId: config.AUDIT_CONSUMER_GROUP,
                 fromBeginning: true,
+                fetch: { minBytes: config.AUDIT_FETCH_MIN_BYTES, maxWaitMs: config.AUDIT_FETCH_MAX_WAIT_MS },
                 topics: {
                   decisions: config.DECISIONS_TOPIC,
                   policyEvents: config.POLICY_EVENTS_TOPIC,

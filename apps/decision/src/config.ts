@@ -44,9 +44,11 @@ export const decisionConfigSchema = z.object({
   /**
    * Longest a batch of records waits in memory before it is sent. Each send costs the
    * replica and the broker about a millisecond of CPU whatever its size, so this bounds
-   * the sends to 50 a second; audit sees a record at most this much later.
+   * the sends to 10 a second; audit sees a record at most this much later. (20 ms cost the
+   * broker ~190 µs of CPU a request at 500 gateway requests/s, 100 ms ~55 µs: CPU the
+   * gateway's path shares; bench/gateway/README.md.)
    */
-  RECORD_LINGER_MS: milliseconds(20).refine((v) => v <= 1_000, 'expected at most 1000 ms'),
+  RECORD_LINGER_MS: milliseconds(100).refine((v) => v <= 1_000, 'expected at most 1000 ms'),
   RECORD_BATCH_SIZE: positiveInt(1_000, 100_000),
   /** How long a batch may take to reach Kafka before it goes to the spool instead. */
   RECORD_SEND_TIMEOUT_MS: milliseconds(3_000).refine((v) => v >= 100, 'expected at least 100 ms'),

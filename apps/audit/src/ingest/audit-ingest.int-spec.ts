@@ -60,17 +60,22 @@ describe('audit ingest under failure', () => {
   const groupId = `audit-crash-${randomUUID()}`;
   const N = 3_000;
 
-  const consumer = (hooks: IngestOptions['hooks']) =>
+  const consumer = (
+    hooks: IngestOptions['hooks'],
+    source = { topic, groupId },
+    fetch: IngestOptions['fetch'] = { minBytes: 1024 * 1024, maxWaitMs: 250 },
+  ) =>
     new AuditIngestConsumer(
       kafka,
       producer,
       repository,
       {
-        groupId,
+        groupId: source.groupId,
         fromBeginning: true,
         retryMs: 100,
+        fetch,
         topics: {
-          decisions: topic,
+          decisions: source.topic,
           policyEvents: `${topic}.unused-policy`,
           identityEvents: `${topic}.unused-identity`,
           deadLetter: { decision: `${topic}.dlq`, policy: `${topic}.dlq`, identity: `${topic}.dlq` },
@@ -174,6 +179,29 @@ describe('audit ingest under failure', () => {
     expect(await rows()).toEqual({ n: N, ids: N });
     expect(third.stats.duplicates).toBe(afterFirst.n);
     expect(await verifyAuditChain(repository)).toMatchObject({ ok: true, rows: N });
+  });
+
+  it('gathers a trickle of records into few transactions while a fetch may wait, one per record when it may not', async () => {
+    const trickle = async (fetch: IngestOptions['fetch']): Promise<number> => {
+      const source = { topic: uniqueTopicName('audit-trickle'), groupId: `audit-trickle-${randomUUID()}` };
+      await createTopic(admin, source.topic, 1);
+      const c = consumer(undefined, source, fetch);
+      await c.start();
+      try {
+        // 20 records, one every 30 ms, as a quiet decision service sends them.
+        for (let i = 0; i < 20; i++) {
+          await producer.send(source.topic, [{ key: 'm', value: decision(i) }]);
+          await new Promise((r) => setTimeout(r, 30));
+        }
+        await until('20 rows', () => c.stats.inserted === 20);
+        return c.stats.batches;
+      } finally {
+        await c.stop();
+      }
+    };
+    // Both wait 1 s at most; only the first also waits for bytes to gather.
+    expect(await trickle({ minBytes: 1024 * 1024, maxWaitMs: 1_000 })).toBeLessThanOrEqual(3);
+    expect(await trickle({ minBytes: 1, maxWaitMs: 1_000 })).toBeGreaterThanOrEqual(10);
   });
 
   it('stores a record whose id is in upper case, and knows it again in lower case', async () => {
