@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionUnavailableError, readCheck } from './decision-client';
+import { DecisionUnavailableError, metadataOf, readCheck } from './decision-client';
 
 const ID = '0b6f1f5e-8f3c-4c55-9a55-2f0d0c7c1a11';
 
@@ -42,6 +42,19 @@ describe('readCheck', () => {
     ];
     for (const answer of cases) {
       expect(() => readCheck(answer as never)).toThrow(DecisionUnavailableError);
+    }
+  });
+});
+
+describe('metadataOf', () => {
+  it('passes the request id and a W3C traceparent, and drops a traceparent that is not one', () => {
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect(metadataOf({ requestId: 'r1', traceparent: tp })).toEqual({
+      'x-request-id': 'r1',
+      traceparent: tp,
+    });
+    for (const bad of ['', 'x', `${tp}\r\nx-forged: 1`, tp.toUpperCase(), `${tp}-00`]) {
+      expect(metadataOf({ requestId: 'r1', traceparent: bad })).toEqual({ 'x-request-id': 'r1' });
     }
   });
 });

@@ -1,7 +1,12 @@
-import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
 import { DECISION_WIRE_REASONS, type DecisionWireReason } from '@modelgate/contracts';
-import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts/grpc';
+import {
+  DECISION_GRPC_PACKAGE,
+  DECISION_GRPC_SERVICE,
+  DECISION_PROTO_LOADER_OPTIONS,
+  DECISION_PROTO_PATH,
+} from '@modelgate/contracts/grpc';
+import { GrpcStatusError, GrpcUnaryChannel, type UnaryMethod } from './grpc-unary-channel';
 
 /** The principal as the decision API takes it. */
 export interface DecisionPrincipal {
@@ -50,24 +55,6 @@ interface WireCheck {
   retry_at?: unknown;
 }
 
-type Callback<T> = (error: ServiceError | null, value?: T) => void;
-interface GrpcDecisionService {
-  Check(
-    request: unknown,
-    metadata: Metadata,
-    options: { deadline: number },
-    callback: Callback<WireCheck>,
-  ): void;
-  ListVisibleModels(
-    request: unknown,
-    metadata: Metadata,
-    options: { deadline: number },
-    callback: Callback<{ decision_id?: unknown; models?: unknown }>,
-  ): void;
-  close(): void;
-  waitForReady(deadline: number, callback: (error?: Error) => void): void;
-}
-
 const REASONS = new Set<string>(DECISION_WIRE_REASONS);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -77,96 +64,96 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * answer would fail open.
  */
 export class DecisionClient {
-  private readonly grpc: GrpcDecisionService;
+  private readonly channel: GrpcUnaryChannel;
+  private readonly checkMethod: UnaryMethod<Record<string, unknown>, WireCheck>;
+  private readonly listMethod: UnaryMethod<Record<string, unknown>, WireVisibleModels>;
 
   constructor(
     target: string,
     private readonly deadlineMs: number,
   ) {
     const definition = loadSync(DECISION_PROTO_PATH, { ...DECISION_PROTO_LOADER_OPTIONS });
-    const pkg = loadPackageDefinition(definition) as unknown as {
-      modelgate: {
-        decision: {
-          v1: {
-            DecisionService: new (
-              url: string,
-              creds: ReturnType<typeof credentials.createInsecure>,
-              options: Record<string, unknown>,
-            ) => GrpcDecisionService;
-          };
-        };
-      };
-    };
-    this.grpc = new pkg.modelgate.decision.v1.DecisionService(target, credentials.createInsecure(), {
-      // Re-resolve and reconnect quickly after the decision service restarts.
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 2_000,
-      'grpc.keepalive_time_ms': 30_000,
-      // A check is bound by its deadline and answered 503 when late: never retried.
-      'grpc.enable_retries': 0,
-    });
+    const service = definition[`${DECISION_GRPC_PACKAGE}.${DECISION_GRPC_SERVICE}`] as Record<
+      string,
+      MethodDefinition<object, object>
+    >;
+    this.checkMethod = unaryMethod(service, 'Check');
+    this.listMethod = unaryMethod(service, 'ListVisibleModels');
+    // Reconnects quickly after the decision service restarts; a check is bound by its
+    // deadline and answered 503 when late: never retried.
+    this.channel = new GrpcUnaryChannel(target, { initialBackoffMs: 100, maxBackoffMs: 2_000 });
   }
 
-  check(input: CheckInput, ctx: CallContext): Promise<CheckResult> {
-    return new Promise((resolve, reject) => {
-      this.grpc.Check(
-        wireRequest(input),
-        metadataOf(ctx),
-        { deadline: Date.now() + this.deadlineMs },
-        (error, answer) => {
-          if (error) return reject(new DecisionUnavailableError(`${error.code}: ${error.details}`));
-          try {
-            resolve(readCheck(answer));
-          } catch (e) {
-            reject(e instanceof Error ? e : new DecisionUnavailableError(String(e)));
-          }
-        },
-      );
-    });
+  async check(input: CheckInput, ctx: CallContext): Promise<CheckResult> {
+    return readCheck(await this.call(this.checkMethod, wireRequest(input), ctx));
   }
 
   /** Which of `models` the principal may act on with `operation` (a listing: not counted, not rate-limited). */
-  visibleModels(
+  async visibleModels(
     principal: DecisionPrincipal,
     models: readonly string[],
     operation: string,
     ip: string | null,
     ctx: CallContext,
   ): Promise<{ decisionId: string; models: string[] }> {
-    return new Promise((resolve, reject) => {
-      this.grpc.ListVisibleModels(
-        { principal: wirePrincipal(principal), operation, context: { ip: ip ?? '' }, models: [...models] },
-        metadataOf(ctx),
-        { deadline: Date.now() + this.deadlineMs },
-        (error, answer) => {
-          if (error) return reject(new DecisionUnavailableError(`${error.code}: ${error.details}`));
-          const asked = new Set(models);
-          const listed = answer?.models;
-          if (
-            typeof answer?.decision_id !== 'string' ||
-            !Array.isArray(listed) ||
-            !listed.every((m): m is string => typeof m === 'string' && asked.has(m))
-          ) {
-            return reject(new DecisionUnavailableError('malformed ListVisibleModels answer'));
-          }
-          resolve({ decisionId: answer.decision_id, models: listed });
-        },
-      );
-    });
+    const answer = await this.call(
+      this.listMethod,
+      { principal: wirePrincipal(principal), operation, context: { ip: ip ?? '' }, models: [...models] },
+      ctx,
+    );
+    const asked = new Set(models);
+    const listed = answer?.models;
+    if (
+      typeof answer?.decision_id !== 'string' ||
+      !Array.isArray(listed) ||
+      !listed.every((m): m is string => typeof m === 'string' && asked.has(m))
+    ) {
+      throw new DecisionUnavailableError('malformed ListVisibleModels answer');
+    }
+    return { decisionId: answer.decision_id, models: listed };
   }
 
   /** Resolves when the channel is connected (readiness). */
   ready(timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.grpc.waitForReady(Date.now() + timeoutMs, (error) =>
-        error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
-      ),
-    );
+    return this.channel.ready(timeoutMs);
   }
 
   close(): void {
-    this.grpc.close();
+    this.channel.close();
   }
+
+  private async call<Res>(
+    method: UnaryMethod<Record<string, unknown>, Res>,
+    request: Record<string, unknown>,
+    ctx: CallContext,
+  ): Promise<Res> {
+    try {
+      return await this.channel.call(method, request, metadataOf(ctx), this.deadlineMs);
+    } catch (error) {
+      // `<code>: <details>`, e.g. `4: Deadline exceeded after 250 ms`.
+      throw new DecisionUnavailableError(error instanceof GrpcStatusError ? error.message : String(error));
+    }
+  }
+}
+
+interface WireVisibleModels {
+  decision_id?: unknown;
+  models?: unknown;
+}
+
+function unaryMethod<Res>(
+  service: Record<string, MethodDefinition<object, object>>,
+  name: string,
+): UnaryMethod<Record<string, unknown>, Res> {
+  const m = service[name];
+  if (m === undefined || m.requestStream || m.responseStream) {
+    throw new Error(`${DECISION_GRPC_SERVICE}.${name}: not a unary method of the proto`);
+  }
+  return {
+    path: m.path,
+    serialize: (request) => m.requestSerialize(request),
+    deserialize: (bytes) => m.responseDeserialize(bytes) as Res,
+  };
 }
 
 function wirePrincipal(p: DecisionPrincipal): Record<string, unknown> {
@@ -182,10 +169,14 @@ function wireRequest(input: CheckInput): Record<string, unknown> {
   };
 }
 
-function metadataOf(ctx: CallContext): Metadata {
-  const metadata = new Metadata();
-  metadata.set('x-request-id', ctx.requestId);
-  if (ctx.traceparent !== undefined) metadata.set('traceparent', ctx.traceparent);
+/** W3C trace context: anything else a client sent is not passed on (it could not be a header anyway). */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export function metadataOf(ctx: CallContext): Record<string, string> {
+  const metadata: Record<string, string> = { 'x-request-id': ctx.requestId };
+  if (ctx.traceparent !== undefined && TRACEPARENT.test(ctx.traceparent)) {
+    metadata['traceparent'] = ctx.traceparent;
+  }
   return metadata;
 }
 
