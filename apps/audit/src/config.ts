@@ -39,7 +39,7 @@ export const auditConfigSchema = z.object({
   IDENTITY_DLQ_TOPIC: kafkaTopic(deadLetterTopic(TOPICS.identityEvents, 'audit')),
   AUDIT_CONSUMER_GROUP: z.string().min(1).max(200).default('modelgate-audit'),
   /** A fetch returns once this many bytes of records are there, or after AUDIT_FETCH_MAX_WAIT_MS. */
-  AUDIT_FETCH_MIN_BYTES: wholeNumber(1024 * 1024, 1, 64 * 1024 * 1024),
+  AUDIT_FETCH_MIN_BYTES: wholeNumber(256 * 1024, 1, 64 * 1024 * 1024),
   /** Longest a fetch waits for AUDIT_FETCH_MIN_BYTES: what batching may add to the ingest lag. */
   AUDIT_FETCH_MAX_WAIT_MS: milliseconds(250).refine((v) => v >= 1 && v <= 5_000, 'expected 1 to 5000 ms'),
   /** `false` runs the query API without consuming (another process ingests). */

@@ -32,7 +32,8 @@ export interface IngestOptions {
    * AUDIT_FETCH_MAX_WAIT_MS). Each batch costs a Postgres transaction, a chain-lock round and
    * an offset commit whatever its size: at 500 decisions/s, fetching as soon as a record is
    * there cost ~280 µs of audit CPU and ~200 µs of Postgres CPU a record, waiting up to
-   * 250 ms for 1 MiB ~75 and ~45 µs (bench/gateway/README.md). The wait adds to the lag.
+   * 250 ms for 256 KiB ~70 and ~45 µs (bench/gateway/README.md). The wait adds to the lag
+   * (at 5,000 records/s p99 157 ms with 256 KiB, 563 ms with 1 MiB: bench/audit).
    */
   readonly fetch: { readonly minBytes: number; readonly maxWaitMs: number };
   /**
