@@ -58,6 +58,10 @@ export async function createServiceApp<C extends ServiceConfig>(
     // Rightmost untrusted hop of X-Forwarded-For, and only from these peers (default: none).
     trustProxy: def.config.TRUSTED_PROXIES.length > 0 ? [...def.config.TRUSTED_PROXIES] : false,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    // No Nest middleware in any service (hooks and plugins do that work): without middie,
+    // an onRequest hook that would run for every request, the gateway's proxied ones too,
+    // is gone. A module that adds middleware fails at start (`use` is not there).
+    skipMiddie: true,
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
