@@ -430,9 +430,12 @@ describe('audit service', () => {
       expect(await app.get(AuditMaintenance).signHead()).toBe(true);
       expect(await verify()).toMatchObject({ ok: true, digests: 1 });
 
-      await tamper("UPDATE audit.audit_log SET decision = 'allow' WHERE seq = 2");
+      // Flipped, whichever it was: which record lands at seq 2 depends on how ingest batched.
+      const flip =
+        "UPDATE audit.audit_log SET decision = CASE decision WHEN 'allow' THEN 'deny' ELSE 'allow' END WHERE seq = 2";
+      await tamper(flip);
       expect(await verify()).toMatchObject({ ok: false, problem: { kind: 'hash_mismatch', seq: 2 } });
-      await tamper("UPDATE audit.audit_log SET decision = 'deny' WHERE seq = 2");
+      await tamper(flip);
       expect(await verify()).toMatchObject({ ok: true });
 
       const saved = (await pg.query('SELECT * FROM audit.audit_log WHERE seq = 3')).rows[0] as Record<
