@@ -430,12 +430,18 @@ describe('audit service', () => {
       expect(await app.get(AuditMaintenance).signHead()).toBe(true);
       expect(await verify()).toMatchObject({ ok: true, digests: 1 });
 
-      // Flipped, whichever it was: which record lands at seq 2 depends on how ingest batched.
-      const flip =
-        "UPDATE audit.audit_log SET decision = CASE decision WHEN 'allow' THEN 'deny' ELSE 'allow' END WHERE seq = 2";
-      await tamper(flip);
+      // Changed and put back, whatever it was (null for a policy or identity record): which
+      // record lands at seq 2 depends on how ingest batched.
+      const was = (
+        (await pg.query('SELECT decision FROM audit.audit_log WHERE seq = 2')).rows[0] as {
+          decision: string | null;
+        }
+      ).decision;
+      await tamper('UPDATE audit.audit_log SET decision = $1 WHERE seq = 2', [
+        was === 'allow' ? 'deny' : 'allow',
+      ]);
       expect(await verify()).toMatchObject({ ok: false, problem: { kind: 'hash_mismatch', seq: 2 } });
-      await tamper(flip);
+      await tamper('UPDATE audit.audit_log SET decision = $1 WHERE seq = 2', [was]);
       expect(await verify()).toMatchObject({ ok: true });
 
       const saved = (await pg.query('SELECT * FROM audit.audit_log WHERE seq = 3')).rows[0] as Record<
@@ -451,9 +457,15 @@ describe('audit service', () => {
       );
       expect(await verify()).toMatchObject({ ok: true });
 
-      await tamper('UPDATE audit.audit_log SET seq = CASE seq WHEN 4 THEN 5 ELSE 4 END WHERE seq IN (4, 5)');
+      // Through a spare number: rows stored in one batch share ingested_at, and the key is
+      // (ingested_at, seq), so a one-statement swap would collide with itself.
+      const swap =
+        'UPDATE audit.audit_log SET seq = 1000000004 WHERE seq = 4; ' +
+        'UPDATE audit.audit_log SET seq = 4 WHERE seq = 5; ' +
+        'UPDATE audit.audit_log SET seq = 5 WHERE seq = 1000000004';
+      await tamper(swap);
       expect(await verify()).toMatchObject({ ok: false, problem: { kind: 'broken_link', seq: 4 } });
-      await tamper('UPDATE audit.audit_log SET seq = CASE seq WHEN 4 THEN 5 ELSE 4 END WHERE seq IN (4, 5)');
+      await tamper(swap);
       expect(await verify()).toMatchObject({ ok: true });
 
       const head = Number(
