@@ -1,5 +1,6 @@
 // The policy decision point's entry: one request, one decision, never an exception. Only
 // here are rate-limit tokens taken, and only for the allow that would decide the request.
+import { CallerKeys } from '../policy-index/principal-key';
 import type { PolicyIndex } from '../policy-index/policy-index';
 import type { AsyncRateLimiter, RateLimiter } from '../rate-limit';
 import { renderValue } from '../text';
@@ -73,12 +74,11 @@ export function prepare(
   const name = model!;
   const documents = index.enforcedFor(name);
   const shadowSet = index.shadowSetFor(name);
-  const principals = index.principalNumbers(subject, documents, shadowSet, reuse?.principals);
-  const evaluation = evaluate(documents, subject, principals, name, reuse);
+  const keys = reuse === undefined ? CallerKeys.of(subject) : reuse.keys.fill(subject);
+  const evaluation = evaluate(documents, subject, keys, name, reuse);
   // The shadow outcome ignores rate limits: a candidate's counters do not exist until it is
   // enforced, and it must not spend the enforced rules' tokens.
-  if (shadowSet !== null)
-    evaluation.shadow = shadowOf(outcomeIgnoringLimits(shadowSet, subject, principals, name));
+  if (shadowSet !== null) evaluation.shadow = shadowOf(outcomeIgnoringLimits(shadowSet, subject, keys, name));
   return evaluation;
 }
 

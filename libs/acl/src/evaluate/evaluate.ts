@@ -11,6 +11,7 @@
 // the order of rules nor that of documents ever changes an outcome.
 import { OPERATION_COUNT, ruleKey, type CompiledDocument } from '../policy-index/compiled-document';
 import type { CompiledRule, ConditionFailure } from '../policy-index/compiled-rule';
+import { CallerKeys, type PrincipalKind } from '../policy-index/principal-key';
 import { isSingleRule, keyHash, type RuleEntry } from '../policy-index/rule-table';
 import type { RateLimitBucket, RateLimitOutcome } from '../rate-limit';
 import type { Decision, DecisionReason, ShadowDecision } from './decision';
@@ -39,8 +40,8 @@ export class Evaluation {
   maxVersion = 0;
   /** The outcome of the shadow set, evaluated beside (see `check`). */
   shadow: ShadowDecision | null = null;
-  /** Room for the caller's principal numbers, reused with the evaluation (see `check`). */
-  readonly principals: number[] = [];
+  /** Room for the caller's principal keys, reused with the evaluation (see `check`). */
+  readonly keys = new CallerKeys();
 
   constructor(
     public subject: Subject,
@@ -66,10 +67,18 @@ export class Evaluation {
     return this.deny === null && this.allow === null && this.limited !== null;
   }
 
-  visit(entry: RuleEntry | null | undefined): void {
-    if (entry === undefined || entry === null) return;
-    if (isSingleRule(entry)) this.visitRule(entry);
-    else for (let i = 0; i < entry.length; i++) this.visitRule(entry[i]!);
+  /** The rules for any caller. */
+  visitAll(rules: readonly CompiledRule[] | null): void {
+    if (rules !== null) for (let i = 0; i < rules.length; i++) this.visitRule(rules[i]!);
+  }
+
+  /** The rules found under the key of the caller's principal `kind` `name` that name it. */
+  visitNamed(entry: RuleEntry, kind: PrincipalKind, name: string): void {
+    if (isSingleRule(entry)) {
+      if (entry.names(kind, name)) this.visitRule(entry);
+    } else {
+      for (let i = 0; i < entry.length; i++) if (entry[i]!.names(kind, name)) this.visitRule(entry[i]!);
+    }
   }
 
   private visitRule(rule: CompiledRule): void {
@@ -123,13 +132,12 @@ function insertInOrder(list: CompiledRule[] | null, rule: CompiledRule): Compile
 
 /**
  * Step 1 and the condition checks: the rules of `documents` for each of the caller's
- * principal numbers (see `PolicyIndex.principalNumbers`) and the operation; in `reuse`, when
- * given (reset first).
+ * principals (`keys`, of `subject`) and the operation; in `reuse`, when given (reset first).
  */
 export function evaluate(
   documents: readonly CompiledDocument[],
   subject: Subject,
-  principals: readonly number[],
+  keys: CallerKeys,
   model: string,
   reuse?: Evaluation,
 ): Evaluation {
@@ -137,16 +145,17 @@ export function evaluate(
   const operationIndex = subject.operationIndex;
   const operationBit = 1 << operationIndex;
   const anyBit = 1 << (OPERATION_COUNT + operationIndex);
-  const count = principals.length;
+  const { hashes, kinds, names, count } = keys;
   for (let d = 0; d < documents.length; d++) {
     const document = documents[d]!;
     if (document.version > evaluation.maxVersion) evaluation.maxVersion = document.version;
     const flags = document.flags;
     if ((flags & operationBit) === 0) continue;
-    if ((flags & anyBit) !== 0) evaluation.visit(document.anyRulesFor(operationIndex));
+    if ((flags & anyBit) !== 0) evaluation.visitAll(document.anyRulesFor(operationIndex));
     for (let i = 0; i < count; i++) {
-      const key = ruleKey(principals[i]!, operationIndex);
-      evaluation.visit(document.rulesForKey(key, keyHash(key)));
+      const key = ruleKey(hashes[i]!, operationIndex);
+      const entry = document.rulesForKey(key, keyHash(key));
+      if (entry !== undefined) evaluation.visitNamed(entry, kinds[i]!, names[i]!);
     }
   }
   return evaluation;
@@ -201,9 +210,9 @@ function decided(
 export function outcomeIgnoringLimits(
   documents: readonly CompiledDocument[],
   subject: Subject,
-  principals: readonly number[],
+  keys: CallerKeys,
   model: string,
 ): Decision {
-  const evaluation = evaluate(documents, subject, principals, model);
+  const evaluation = evaluate(documents, subject, keys, model);
   return conclude(evaluation, FIRST_BUCKET_TAKES);
 }

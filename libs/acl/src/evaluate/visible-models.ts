@@ -5,6 +5,7 @@
 // not 404), and listing never spends a token.
 import { isModelName } from '../model-name';
 import type { Operation } from '../policy';
+import { CallerKeys } from '../policy-index/principal-key';
 import type { PolicyIndex } from '../policy-index/policy-index';
 import { outcomeIgnoringLimits } from './evaluate';
 import { readSubject, type Principal, type RequestContext } from './request';
@@ -23,12 +24,12 @@ export function visibleModels(index: PolicyIndex, request: VisibleModelsRequest)
   try {
     const subject = readSubject(request.principal, request.operation ?? 'view', request.context);
     if (typeof subject === 'string' || !Array.isArray(request.models)) return [];
-    const principals = index.principalNumbers(subject);
+    const keys = CallerKeys.of(subject);
     const visible = new Set<string>();
     for (const model of request.models) {
       if (typeof model !== 'string' || visible.has(model) || !isModelName(model)) continue;
       const documents = index.enforcedFor(model);
-      if (documents.length > 0 && outcomeIgnoringLimits(documents, subject, principals, model).allow)
+      if (documents.length > 0 && outcomeIgnoringLimits(documents, subject, keys, model).allow)
         visible.add(model);
     }
     return [...visible];

@@ -1,10 +1,10 @@
-// One document compiled: its rules in one table keyed by (principal number, operation), so
-// that a check probes it once per principal the caller has (its id, roles and groups), and a
-// list per operation of the rules for `any` caller.
+// One document compiled: its rules in one table keyed by (principal hash, operation), so that
+// a check probes it once per principal the caller has (its id, roles and groups), and a list
+// per operation of the rules for `any` caller.
 import { compileGlob, type Glob } from '../glob';
 import { OPERATIONS, type PolicyDocument, type PolicyMode } from '../policy';
 import { CompiledRule } from './compiled-rule';
-import { ANY_PRINCIPAL, ownNameBit, type PrincipalTable } from './principal-table';
+import { PRINCIPAL_KINDS, principalHash } from './principal-key';
 import {
   buildRuleSlots,
   filterBitA,
@@ -17,7 +17,10 @@ import {
 
 export const OPERATION_COUNT = OPERATIONS.length;
 
-/** The table key of a principal number and an operation index (a small integer, not a string). */
+// Keys must stay small integers (below 2^30): principal hashes are below 2^27.
+if (OPERATION_COUNT > 8) throw new Error('rule keys assume at most 8 operations');
+
+/** The table key of a principal hash (`principalHash`) and an operation index. */
 export function ruleKey(principal: number, operationIndex: number): number {
   return principal * OPERATION_COUNT + operationIndex;
 }
@@ -34,8 +37,6 @@ export class CompiledDocument {
   /** A two-word Bloom filter of the table's keys (see `keyHash`): most probes end here. */
   readonly filterA: number;
   readonly filterB: number;
-  /** The `ownNameBit`s of the users, API keys and service accounts the rules name. */
-  readonly ownFilter: number;
   private readonly table: RuleSlots;
   /** The rules for `any` caller, per operation index. */
   private readonly anyRules: readonly (readonly CompiledRule[] | null)[];
@@ -48,23 +49,20 @@ export class CompiledDocument {
   /** `[this]`, made once: the applicable set of a model that only this document matches. */
   readonly alone: readonly CompiledDocument[];
 
-  constructor(source: PolicyDocument, version: number, principals: PrincipalTable) {
+  constructor(source: PolicyDocument, version: number) {
     const rules = source.rules.map((rule) => new CompiledRule(rule, this));
     const named = new Map<number, CompiledRule[]>();
     const any: CompiledRule[][] = OPERATIONS.map(() => []);
     let flags = 0;
     let filterA = 0;
     let filterB = 0;
-    let ownFilter = 0;
     for (const rule of rules) {
       const { type, value } = rule.source.principal;
-      const principal = principals.acquire(type, value);
-      if (type === 'user' || type === 'api_key' || type === 'service_account')
-        ownFilter |= ownNameBit(type, value!);
+      const principal = type === 'any' ? null : principalHash(PRINCIPAL_KINDS[type], value!);
       for (const operation of rule.source.operations) {
         const operationIndex = OPERATIONS.indexOf(operation);
         flags |= 1 << operationIndex;
-        if (principal === ANY_PRINCIPAL) {
+        if (principal === null) {
           flags |= 1 << (OPERATION_COUNT + operationIndex);
           any[operationIndex]!.push(rule);
           continue;
@@ -82,7 +80,6 @@ export class CompiledDocument {
     this.flags = flags;
     this.filterA = filterA;
     this.filterB = filterB;
-    this.ownFilter = ownFilter;
     this.table = buildRuleSlots(named);
     // `slice()`: a pushed-to array keeps spare capacity.
     this.anyRules = any.map((list) => (list.length === 0 ? null : list.slice()));
@@ -104,22 +101,13 @@ export class CompiledDocument {
     return this.anyRules[operationIndex]!;
   }
 
-  /** The rules naming the principal `principal` for `operationIndex`, or undefined. */
-  rulesFor(principal: number, operationIndex: number): RuleEntry | undefined {
-    return findRules(this.table, ruleKey(principal, operationIndex));
-  }
-
   /**
    * The rules under a table key (`ruleKey`) whose hash is `hash` (`keyHash`), or undefined;
-   * the key filter answers most misses without reading the table.
+   * the key filter answers most misses without reading the table. The rules may name another
+   * principal of the same hash: `CompiledRule.names` tells.
    */
   rulesForKey(key: number, hash: number): RuleEntry | undefined {
     if ((this.filterA & filterBitA(hash)) === 0 || (this.filterB & filterBitB(hash)) === 0) return undefined;
     return findRules(this.table, key);
-  }
-
-  /** Gives back the principal numbers this document acquired (when it leaves the index). */
-  release(principals: PrincipalTable): void {
-    for (const rule of this.source.rules) principals.release(rule.principal.type, rule.principal.value);
   }
 }

@@ -5,7 +5,6 @@ import { formatIpAddress, parseIpAddress } from '../cidr';
 import { parsePolicyDocument } from '../parse/parse-document';
 import { CompiledDocument } from './compiled-document';
 import type { CompiledRule } from './compiled-rule';
-import { PrincipalTable } from './principal-table';
 
 function compileIn(model: string, id: string, conditions: Record<string, unknown>): CompiledRule {
   const parsed = parsePolicyDocument({
@@ -13,7 +12,7 @@ function compileIn(model: string, id: string, conditions: Record<string, unknown
     rules: [{ id, principal: { type: 'any' }, operations: ['infer'], conditions }],
   });
   if (!parsed.ok) throw new Error(parsed.issues[0]!.message);
-  return new CompiledDocument(parsed.value, 1, new PrincipalTable()).rules[0]!;
+  return new CompiledDocument(parsed.value, 1).rules[0]!;
 }
 
 const compile = (conditions: Record<string, unknown>): CompiledRule => compileIn('m', 'r', conditions);

@@ -4,6 +4,7 @@ import { maskWord, type IpAddress } from '../cidr';
 import type { PolicyRule, RateLimitSpec } from '../policy';
 import { CompiledTimeWindow } from '../time-window';
 import type { CompiledDocument } from './compiled-document';
+import { PRINCIPAL_KINDS, type PrincipalKind } from './principal-key';
 
 /** Why a rule's conditions do not hold at a given time and address (rate limits aside). */
 export type ConditionFailure = 'not_yet_valid' | 'expired' | 'ip_not_allowed' | 'outside_time_window';
@@ -11,6 +12,9 @@ export type ConditionFailure = 'not_yet_valid' | 'expired' | 'ip_not_allowed' | 
 // Fields are few on purpose (each is 8 bytes, and an index holds millions of rules): what a
 // check does not read on every visit is read through `source` or `document`.
 export class CompiledRule {
+  /** The kind and name of the principal the rule names; null for `any`. */
+  readonly principalKind: PrincipalKind | null;
+  readonly principalName: string | null;
   readonly deny: boolean;
   // Null when absent rather than ±Infinity: a number field costs a boxed double per rule.
   readonly validFrom: number | null;
@@ -28,6 +32,9 @@ export class CompiledRule {
     readonly document: CompiledDocument,
   ) {
     const c = source.conditions;
+    const { type, value } = source.principal;
+    this.principalKind = type === 'any' ? null : PRINCIPAL_KINDS[type];
+    this.principalName = type === 'any' ? null : value;
     this.deny = source.effect === 'deny';
     this.validFrom = c.validFrom ?? null;
     this.validUntil = c.validUntil ?? null;
@@ -43,6 +50,11 @@ export class CompiledRule {
     this.ipv6 = ipv6 && ipv6.slice();
     this.timeWindow = c.timeWindow ? new CompiledTimeWindow(c.timeWindow) : null;
     this.rateLimit = c.rateLimit ?? null;
+  }
+
+  /** Whether the rule names the principal of `kind` called `name` (a table key is a hash). */
+  names(kind: PrincipalKind, name: string): boolean {
+    return this.principalName === name && this.principalKind === kind;
   }
 
   get id(): string {

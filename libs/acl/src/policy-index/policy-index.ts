@@ -1,23 +1,14 @@
 // All documents, compiled. Each upsert compiles and swaps in one document only; a check finds
 // the documents whose pattern matches the model (cached per model name), then probes only
-// their rules for the caller's principals and the operation.
+// their rules for the caller's principals (hashed, see principal-key.ts) and the operation.
 import type { PolicyDocument, PolicyMode } from '../policy';
 import { CompiledDocument } from './compiled-document';
 import { DocumentSet } from './document-set';
-import { PrincipalTable, ownNameBit } from './principal-table';
 
 export interface IndexedDocument {
   readonly document: PolicyDocument;
   /** The version given at upsert: the policy service's stream sequence. */
   readonly version: number;
-}
-
-/** The caller as the index's tables know it. */
-export interface PrincipalSubject {
-  readonly principalType: 'user' | 'api_key' | 'service_account';
-  readonly principalId: string;
-  readonly roles: readonly string[];
-  readonly groups: readonly string[];
 }
 
 // Enough for every model of a large catalog; past it a cache starts over, so that requests for
@@ -30,22 +21,9 @@ function remember<T>(cache: Map<string, T>, model: string, value: T): T {
   return value;
 }
 
-/** Whether a document of `documents` or `shadow` may name the caller whose `ownNameBit` is `bit`. */
-function mayName(
-  documents: readonly CompiledDocument[],
-  bit: number,
-  shadow: readonly CompiledDocument[] | null,
-): boolean {
-  for (let i = 0; i < documents.length; i++) if ((documents[i]!.ownFilter & bit) !== 0) return true;
-  if (shadow !== null)
-    for (let i = 0; i < shadow.length; i++) if ((shadow[i]!.ownFilter & bit) !== 0) return true;
-  return false;
-}
-
 export class PolicyIndex {
   private readonly enforced = new DocumentSet();
   private readonly shadows = new DocumentSet();
-  private readonly principals = new PrincipalTable();
   // Per model name: the documents a check reads (one map read per check, not a glob search).
   private readonly enforcedByModel = new Map<string, readonly CompiledDocument[]>();
   private readonly shadowSetByModel = new Map<string, readonly CompiledDocument[] | null>();
@@ -64,16 +42,13 @@ export class PolicyIndex {
   upsert(document: PolicyDocument, version: number): void {
     if (!Number.isSafeInteger(version) || version < 0)
       throw new RangeError(`version must be a non-negative integer, got ${version}`);
-    const compiled = new CompiledDocument(document, version, this.principals);
-    this.set(document.mode).set(compiled)?.release(this.principals);
+    this.set(document.mode).set(new CompiledDocument(document, version));
     this.forget(document.model);
   }
 
   /** Removes the document for `model` (the pattern as written) in `mode`; false when none. */
   remove(model: string, mode: PolicyMode = 'enforce'): boolean {
-    const removed = this.set(mode).delete(model);
-    if (removed === undefined) return false;
-    removed.release(this.principals);
+    if (this.set(mode).delete(model) === undefined) return false;
     this.forget(model);
     return true;
   }
@@ -122,53 +97,6 @@ export class PolicyIndex {
         ? null
         : [...shadows, ...this.enforcedFor(model).filter((doc) => !replaced.has(doc.pattern))];
     return remember(this.shadowSetByModel, model, set);
-  }
-
-  /**
-   * @internal The numbers of the caller's principals (id, roles, groups) that some rule names:
-   * only these can have rules, so only these are probed. With `documents` (and `shadow`), the
-   * sets the numbers will be probed in, the id is looked up only when one of them may name it
-   * (its `ownFilter`): the map of ids is the index's largest, and most of its reads miss the cache.
-   * In `into` (emptied first) when given: `check` reuses one array.
-   */
-  principalNumbers(
-    subject: PrincipalSubject,
-    documents?: readonly CompiledDocument[],
-    shadow?: readonly CompiledDocument[] | null,
-    into?: number[],
-  ): number[] {
-    const table = this.principals;
-    let numbers: number[];
-    if (into === undefined) numbers = [];
-    else {
-      numbers = into;
-      numbers.length = 0;
-    }
-    if (
-      documents === undefined ||
-      mayName(documents, ownNameBit(subject.principalType, subject.principalId), shadow ?? null)
-    ) {
-      const own = (
-        subject.principalType === 'user'
-          ? table.users
-          : subject.principalType === 'api_key'
-            ? table.apiKeys
-            : table.serviceAccounts
-      ).get(subject.principalId);
-      if (own !== undefined) numbers.push(own);
-    }
-    // A role or group named twice by identity would be probed twice: harmless, and rarer than
-    // the cost of looking for repeats in every check.
-    const { roles, groups } = subject;
-    for (let i = 0; i < roles.length; i++) {
-      const number = table.roles.get(roles[i]!);
-      if (number !== undefined) numbers.push(number);
-    }
-    for (let i = 0; i < groups.length; i++) {
-      const number = table.groups.get(groups[i]!);
-      if (number !== undefined) numbers.push(number);
-    }
-    return numbers;
   }
 
   /** Drops the cached lookups that a change of the document for `pattern` can affect. */
