@@ -11,6 +11,7 @@ import { startLitellm } from './peers/litellm';
 import { prepareModelgate, type ModelgateSession } from './peers/modelgate';
 import { NGINX_BIN, startNginx } from './peers/nginx';
 import {
+  appNodeFlags,
   cpuSeconds,
   pidListeningOn,
   processTree,
@@ -131,7 +132,7 @@ class Bench {
       const child = startChild(
         'demo-engine',
         process.execPath,
-        [join(ROOT, 'apps/demo-engine/dist/main.js')],
+        [...appNodeFlags(ROOT, 'demo-engine'), join(ROOT, 'apps/demo-engine/dist/main.js')],
         {
           logFile: join(RUN_DIR, 'demo-engine.log'),
           env: { ...process.env, PORT: port, ...(c.engineKey ? { DEMO_API_KEY: c.engineKey } : {}) },
