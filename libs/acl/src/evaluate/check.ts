@@ -69,10 +69,15 @@ export function prepare(
   const { principal, model, operation, context } = request as Partial<CheckRequest>;
   const subject = readSubject(principal, operation, context);
   if (typeof subject === 'string') return invalidRequest(subject);
-  const problem = modelProblem(model);
-  if (problem !== null) return invalidRequest(problem);
+  // A name the index has answered for was a valid one (it keeps valid names only), so only a
+  // name it does not know is checked: most checks skip reading the name a second time.
+  let documents = typeof model === 'string' ? index.knownEnforcedFor(model) : undefined;
+  if (documents === undefined) {
+    const problem = modelProblem(model);
+    if (problem !== null) return invalidRequest(problem);
+    documents = index.enforcedFor(model!);
+  }
   const name = model!;
-  const documents = index.enforcedFor(name);
   const shadowSet = index.shadowSetFor(name);
   const keys = reuse === undefined ? CallerKeys.of(subject) : reuse.keys.fill(subject);
   const evaluation = evaluate(documents, subject, keys, name, reuse);

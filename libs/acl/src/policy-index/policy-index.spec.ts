@@ -121,6 +121,20 @@ describe('PolicyIndex', () => {
     expect(ask(index, 'b', 'other').allow).toBe(true);
   });
 
+  it('keeps only valid model names, so a cached name never skips the name check', () => {
+    const index = PolicyIndex.from([{ document: grant('*', 'a'), version: 1 }]);
+    for (const bad of ['qwen3 ', 'a/b', 'qwen\u200b3', '']) {
+      // Asked directly first (the `*` document matches any text), then checked twice.
+      expect(index.enforcedFor(bad)).toHaveLength(1);
+      expect(index.knownEnforcedFor(bad)).toBeUndefined();
+      for (let i = 0; i < 2; i++)
+        expect(ask(index, bad, 'a')).toMatchObject({ allow: false, reason: 'invalid_request' });
+    }
+    expect(ask(index, 'qwen3', 'a').allow).toBe(true);
+    expect(index.knownEnforcedFor('qwen3')).toHaveLength(1);
+    expect(ask(index, 'qwen3', 'a').allow).toBe(true);
+  });
+
   it('answers for many models without keeping every answer', () => {
     const index = PolicyIndex.from([{ document: grant('*', 'a'), version: 1 }]);
     for (let i = 0; i < 100_100; i++) index.enforcedFor(`model-${i}`);

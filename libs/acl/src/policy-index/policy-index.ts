@@ -1,6 +1,7 @@
 // All documents, compiled. Each upsert compiles and swaps in one document only; a check finds
 // the documents whose pattern matches the model (cached per model name), then probes only
 // their rules for the caller's principals (hashed, see principal-key.ts) and the operation.
+import { isModelName } from '../model-name';
 import type { PolicyDocument, PolicyMode } from '../policy';
 import { CompiledDocument } from './compiled-document';
 import { DocumentSet } from './document-set';
@@ -75,10 +76,16 @@ export class PolicyIndex {
 
   /** @internal The enforced documents that apply to `model`. */
   enforcedFor(model: string): readonly CompiledDocument[] {
-    return (
-      this.enforcedByModel.get(model) ??
-      remember(this.enforcedByModel, model, this.enforced.applicable(model))
-    );
+    const known = this.enforcedByModel.get(model);
+    if (known !== undefined) return known;
+    const documents = this.enforced.applicable(model);
+    // Only valid names are kept: `knownEnforcedFor` finding a name vouches for it.
+    return isModelName(model) ? remember(this.enforcedByModel, model, documents) : documents;
+  }
+
+  /** @internal `enforcedFor(model)` when it was asked before (so `model` is a valid name), else undefined. */
+  knownEnforcedFor(model: string): readonly CompiledDocument[] | undefined {
+    return this.enforcedByModel.get(model);
   }
 
   /**
