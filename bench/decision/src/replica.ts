@@ -1,8 +1,9 @@
 // A decision replica as a child process (the built service, apps/decision/dist/main.js),
 // pointed at the bench's own topics and spool directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { readNodeFlags } from '@modelgate/testing';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 /** The built service; BENCH_DECISION_MAIN points at another build (an A/B of two versions). */
@@ -10,12 +11,7 @@ const MAIN = process.env['BENCH_DECISION_MAIN'] ?? join(ROOT, 'apps', 'decision'
 
 /** The V8 flags the service runs with in production (apps/decision/node-flags, beside dist/). */
 function serviceNodeFlags(): string[] {
-  const file = join(dirname(MAIN), '..', 'node-flags');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+  return readNodeFlags(join(dirname(MAIN), '..', 'node-flags'));
 }
 
 export interface Replica {

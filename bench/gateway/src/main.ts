@@ -5,13 +5,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { readNodeFlags } from '@modelgate/testing';
 import { BenchConfigError, loadBenchConfig, type BenchConfig, type TargetName } from './bench-config';
 import { chatRequest, LOADGEN_BIN, load, once, ROOT, writeRequest, type LoadOptions } from './loadgen';
 import { startLitellm } from './peers/litellm';
 import { prepareModelgate, type ModelgateSession } from './peers/modelgate';
 import { NGINX_BIN, startNginx } from './peers/nginx';
 import {
-  appNodeFlags,
   cpuSeconds,
   pidListeningOn,
   processTree,
@@ -132,7 +132,10 @@ class Bench {
       const child = startChild(
         'demo-engine',
         process.execPath,
-        [...appNodeFlags(ROOT, 'demo-engine'), join(ROOT, 'apps/demo-engine/dist/main.js')],
+        [
+          ...readNodeFlags(join(ROOT, 'apps/demo-engine/node-flags')),
+          join(ROOT, 'apps/demo-engine/dist/main.js'),
+        ],
         {
           logFile: join(RUN_DIR, 'demo-engine.log'),
           env: { ...process.env, PORT: port, ...(c.engineKey ? { DEMO_API_KEY: c.engineKey } : {}) },

@@ -1,23 +1,13 @@
 // Child processes the bench starts (the proxies, and the demo engine when none runs), and
 // the CPU time of a process tree as /proc tells it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface Child {
   readonly name: string;
   readonly process: ChildProcess;
   readonly logFile: string;
   stop(): Promise<void>;
-}
-
-/** The V8 flags `./dev` runs an app with: apps/<app>/node-flags, one per line, # for comments. */
-export function appNodeFlags(root: string, app: string): string[] {
-  const file = `${root}/apps/${app}/node-flags`;
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 export function startChild(

@@ -5,3 +5,4 @@ export * from './postgres';
 export * from './kafka';
 export * from './cuttable-proxy';
 export * from './free-port';
+export * from './node-flags';
