@@ -133,7 +133,6 @@ class Decision {
       ...env,
     });
     const app = await createDecisionApp(config, createLogger('decision-test', 'silent'));
-    await app.startAllMicroservices();
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     await app.get(PolicyFeed).whenCaughtUp();

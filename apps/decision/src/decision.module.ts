@@ -1,5 +1,5 @@
 // Wires the decision service: stores fed from Kafka, the limiter, the recorder, the
-// application layer, and both transports' controllers.
+// application layer, and both transports (REST controllers, the gRPC server).
 import { randomBytes } from 'node:crypto';
 import { Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
@@ -10,7 +10,7 @@ import type { Logger } from '@modelgate/telemetry';
 import type { DecisionConfig } from './config';
 import { DecisionService } from './decisions/decision.service';
 import { DecisionsController } from './decisions/decisions.controller';
-import { DecisionsGrpcController } from './decisions/decisions.grpc-controller';
+import { DecisionGrpcTransport } from './decisions/decisions.grpc-server';
 import { IdentityStore } from './identity/identity-store';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
@@ -70,7 +70,7 @@ export class DecisionModule {
   static forRoot(config: DecisionConfig, seams: DecisionSeams = {}): DynamicModule {
     return {
       module: DecisionModule,
-      controllers: [DecisionsController, DecisionsGrpcController, MetricsController],
+      controllers: [DecisionsController, MetricsController],
       providers: [
         Metrics,
         { provide: PolicyStore, useValue: new PolicyStore() },
@@ -164,6 +164,18 @@ export class DecisionModule {
             recorder: DecisionRecorder,
             metrics: Metrics,
           ) => new DecisionService(policy, identity, feed, limiter, recorder, config.REPLICA_ID, metrics),
+        },
+        {
+          provide: DecisionGrpcTransport,
+          inject: [DecisionService, LOGGER],
+          useFactory: (decisions: DecisionService, logger: Logger) =>
+            new DecisionGrpcTransport(
+              decisions,
+              { host: config.BIND_ADDRESS, port: config.GRPC_PORT },
+              // Calls in flight get half the shutdown time; the recorder flushes after them.
+              config.SHUTDOWN_TIMEOUT_MS / 2,
+              logger,
+            ),
         },
         {
           provide: DecisionLifecycle,

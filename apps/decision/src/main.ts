@@ -1,5 +1,4 @@
 import { runService } from '@modelgate/service-kit';
-import { connectGrpc } from './bootstrap/decision-app';
 import { decisionConfigSchema } from './config';
 import { decisionModules } from './decision.modules';
 
@@ -7,5 +6,4 @@ void runService({
   name: 'decision',
   schema: decisionConfigSchema,
   imports: (config) => decisionModules(config),
-  configure: connectGrpc,
 });

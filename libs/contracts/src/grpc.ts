@@ -30,3 +30,7 @@ export const DECISION_PROTO_LOADER_OPTIONS = {
   arrays: true,
   oneofs: true,
 } as const;
+
+/** The methods of `DecisionService`, all unary (`loadUnaryMethods` of @modelgate/grpc-unary checks). */
+export const DECISION_GRPC_METHODS = ['Check', 'CheckBatch', 'ListVisibleModels', 'Explain'] as const;
+export type DecisionGrpcMethod = (typeof DECISION_GRPC_METHODS)[number];

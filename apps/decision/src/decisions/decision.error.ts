@@ -1,7 +1,7 @@
 // The decision service's errors and, in one table, what each is on each transport. The
 // compiler checks the table is complete (`satisfies Record<DecisionErrorCode, ...>`).
-import { status as GrpcStatus } from '@grpc/grpc-js';
 import { HttpStatus } from '@nestjs/common';
+import { GrpcCode, type GrpcStatusCode } from '@modelgate/grpc-unary';
 
 export type DecisionErrorCode = 'invalid_request' | 'policy_not_loaded' | 'policy_stale';
 
@@ -16,7 +16,7 @@ export class DecisionError extends Error {
 }
 
 export const DECISION_ERROR_STATUS = {
-  invalid_request: { http: HttpStatus.BAD_REQUEST, grpc: GrpcStatus.INVALID_ARGUMENT },
-  policy_not_loaded: { http: HttpStatus.SERVICE_UNAVAILABLE, grpc: GrpcStatus.UNAVAILABLE },
-  policy_stale: { http: HttpStatus.SERVICE_UNAVAILABLE, grpc: GrpcStatus.UNAVAILABLE },
-} as const satisfies Record<DecisionErrorCode, { http: HttpStatus; grpc: GrpcStatus }>;
+  invalid_request: { http: HttpStatus.BAD_REQUEST, grpc: GrpcCode.INVALID_ARGUMENT },
+  policy_not_loaded: { http: HttpStatus.SERVICE_UNAVAILABLE, grpc: GrpcCode.UNAVAILABLE },
+  policy_stale: { http: HttpStatus.SERVICE_UNAVAILABLE, grpc: GrpcCode.UNAVAILABLE },
+} as const satisfies Record<DecisionErrorCode, { http: HttpStatus; grpc: GrpcStatusCode }>;

@@ -318,7 +318,6 @@ describe('the decision service through a Kafka outage under check load', () => {
     app = await createDecisionApp(config, createLogger('decision-outage', 'silent'), {
       recordsKafka: kafkaThroughProxy(proxy, 'decision-outage-records'),
     });
-    await app.startAllMicroservices();
     await app.init();
     await app.get(PolicyFeed).whenCaughtUp();
     const definition = loadSync(DECISION_PROTO_PATH, { ...DECISION_PROTO_LOADER_OPTIONS });

@@ -1,12 +1,18 @@
-import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
 import { DECISION_WIRE_REASONS, type DecisionWireReason } from '@modelgate/contracts';
 import {
+  DECISION_GRPC_METHODS,
   DECISION_GRPC_PACKAGE,
   DECISION_GRPC_SERVICE,
   DECISION_PROTO_LOADER_OPTIONS,
   DECISION_PROTO_PATH,
 } from '@modelgate/contracts/grpc';
-import { GrpcStatusError, GrpcUnaryChannel, type UnaryMethod } from './grpc-unary-channel';
+import {
+  GrpcStatusError,
+  GrpcUnaryChannel,
+  loadUnaryMethods,
+  type ProtoMethod,
+  type UnaryMethod,
+} from '@modelgate/grpc-unary';
 
 /** The principal as the decision API takes it. */
 export interface DecisionPrincipal {
@@ -72,13 +78,14 @@ export class DecisionClient {
     target: string,
     private readonly deadlineMs: number,
   ) {
-    const definition = loadSync(DECISION_PROTO_PATH, { ...DECISION_PROTO_LOADER_OPTIONS });
-    const service = definition[`${DECISION_GRPC_PACKAGE}.${DECISION_GRPC_SERVICE}`] as Record<
-      string,
-      MethodDefinition<object, object>
-    >;
-    this.checkMethod = unaryMethod(service, 'Check');
-    this.listMethod = unaryMethod(service, 'ListVisibleModels');
+    const methods = loadUnaryMethods(
+      DECISION_PROTO_PATH,
+      DECISION_PROTO_LOADER_OPTIONS,
+      `${DECISION_GRPC_PACKAGE}.${DECISION_GRPC_SERVICE}`,
+      DECISION_GRPC_METHODS,
+    );
+    this.checkMethod = unaryMethod(methods.Check);
+    this.listMethod = unaryMethod(methods.ListVisibleModels);
     // Reconnects quickly after the decision service restarts; a check is bound by its
     // deadline and answered 503 when late: never retried.
     this.channel = new GrpcUnaryChannel(target, { initialBackoffMs: 100, maxBackoffMs: 2_000 });
@@ -141,14 +148,7 @@ interface WireVisibleModels {
   models?: unknown;
 }
 
-function unaryMethod<Res>(
-  service: Record<string, MethodDefinition<object, object>>,
-  name: string,
-): UnaryMethod<Record<string, unknown>, Res> {
-  const m = service[name];
-  if (m === undefined || m.requestStream || m.responseStream) {
-    throw new Error(`${DECISION_GRPC_SERVICE}.${name}: not a unary method of the proto`);
-  }
+function unaryMethod<Res>(m: ProtoMethod): UnaryMethod<Record<string, unknown>, Res> {
   return {
     path: m.path,
     serialize: (request) => m.requestSerialize(request),

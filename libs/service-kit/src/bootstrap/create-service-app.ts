@@ -19,7 +19,7 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   readonly logger?: Logger;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit?: number;
-  /** Work on the built app before it serves (OpenAPI documents, microservice transports). */
+  /** Work on the built app before it serves (routes on Fastify itself, OpenAPI documents). */
   readonly configure?: (app: NestFastifyApplication, config: C) => void | Promise<void>;
 }
 

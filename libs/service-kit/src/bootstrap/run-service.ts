@@ -10,7 +10,7 @@ export interface RunServiceOptions<S extends z.ZodObject> {
   readonly schema: S;
   readonly imports: (config: z.output<S>) => ServiceDefinition<ServiceConfig>['imports'];
   readonly bodyLimit?: number;
-  /** Runs before the service listens; microservice transports it connects start with it. */
+  /** Runs before the service listens. */
   readonly configure?: (app: NestFastifyApplication, config: z.output<S>) => void | Promise<void>;
 }
 
@@ -44,7 +44,6 @@ export async function runService<S extends z.ZodObject>(options: RunServiceOptio
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.configure ? { configure: options.configure } : {}),
     });
-    await app.startAllMicroservices();
     await app.listen({ port: config.PORT, host: config.BIND_ADDRESS });
     logger.info({ url: await app.getUrl() }, `${options.name} listening`);
 

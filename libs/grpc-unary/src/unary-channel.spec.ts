@@ -13,7 +13,8 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts/grpc';
-import { GrpcCode, GrpcStatusError, GrpcUnaryChannel, type UnaryMethod } from './grpc-unary-channel';
+import { GrpcCode, GrpcStatusError } from './grpc-status';
+import { GrpcUnaryChannel, type UnaryMethod } from './unary-channel';
 
 const definition = loadSync(DECISION_PROTO_PATH, { ...DECISION_PROTO_LOADER_OPTIONS });
 const service = (

@@ -3,7 +3,8 @@
 // every request: measured here at 500 calls/s, a grpc-js unary call cost the caller ~400 µs of
 // CPU (interceptors, resolving, retrying and load-balancing call layers, call credentials,
 // channelz), the same call straight on node:http2 ~235 µs — with the same protobuf codecs
-// (proto-loader's) and the same wire (bench/gateway/README.md). The server side stays grpc-js.
+// (proto-loader's) and the same wire (bench/gateway/README.md). The server side is
+// unary-server.ts, for the same reason.
 //
 // What it does: length-prefixed messages; a deadline sent as `grpc-timeout` and enforced here
 // (the stream is cancelled when it passes); the status from the trailers, or from the headers
@@ -20,30 +21,9 @@ import {
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from 'node:http2';
-
-/** The gRPC status codes this client produces or reads by name. */
-export const GrpcCode = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  DEADLINE_EXCEEDED: 4,
-  PERMISSION_DENIED: 7,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
-
-/** A call that did not end in OK: the status code and its details, as gRPC gives them. */
-export class GrpcStatusError extends Error {
-  constructor(
-    readonly code: number,
-    readonly details: string,
-  ) {
-    super(`${code}: ${details}`);
-    this.name = 'GrpcStatusError';
-  }
-}
+import { decodeGrpcMessage, GrpcCode, GrpcStatusError } from './grpc-status';
+import { formatGrpcTimeout } from './grpc-timeout';
+import { frameMessage, MAX_MESSAGE_BYTES, readSingleMessage } from './message-frame';
 
 /** One unary method: its path and its codecs (proto-loader's `requestSerialize` / `responseDeserialize`). */
 export interface UnaryMethod<Req, Res> {
@@ -82,8 +62,8 @@ function metadataProblem(metadata: Readonly<Record<string, string>>): string | n
   return null;
 }
 
-/** Largest answer read: a unary answer of the decision API is a few hundred bytes. */
-const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** Largest answer read (gRPC's default): a unary answer of the decision API is a few hundred bytes. */
+const MAX_ANSWER_BYTES = MAX_MESSAGE_BYTES;
 
 /** gRPC over HTTP/2: the HTTP status of an answer that is not gRPC, as a gRPC code. */
 function codeOfHttpStatus(status: number): number {
@@ -104,24 +84,6 @@ function codeOfHttpStatus(status: number): number {
     default:
       return GrpcCode.UNKNOWN;
   }
-}
-
-function decodeMessage(value: unknown): string {
-  if (typeof value !== 'string') return '';
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-/** The one message of a unary answer, or the reason it is not one. */
-function readMessage(body: Buffer): Buffer | string {
-  if (body.length < 5) return `answer of ${body.length} bytes has no message`;
-  if (body[0] !== 0) return 'compressed message (none was offered)';
-  const length = body.readUInt32BE(1);
-  if (length !== body.length - 5) return `message length ${length} disagrees with ${body.length - 5} bytes`;
-  return body.subarray(5);
 }
 
 export class GrpcUnaryChannel {
@@ -164,11 +126,7 @@ export class GrpcUnaryChannel {
       if (problem !== null) return fail(GrpcCode.INTERNAL, `call not started: ${problem}`);
       let frame: Buffer;
       try {
-        const message = method.serialize(request);
-        frame = Buffer.allocUnsafe(5 + message.length);
-        frame[0] = 0;
-        frame.writeUInt32BE(message.length, 1);
-        message.copy(frame, 5);
+        frame = frameMessage(method.serialize(request));
       } catch (error) {
         return fail(GrpcCode.INTERNAL, `request not serialisable: ${String(error)}`);
       }
@@ -178,7 +136,7 @@ export class GrpcUnaryChannel {
         ':path': method.path,
         'content-type': 'application/grpc',
         te: 'trailers',
-        'grpc-timeout': `${Math.max(1, Math.ceil(deadlineMs))}m`,
+        'grpc-timeout': formatGrpcTimeout(deadlineMs),
       };
       let stream;
       try {
@@ -234,8 +192,8 @@ export class GrpcUnaryChannel {
           if (!Number.isInteger(code) || code < 0 || code > 16) {
             return fail(GrpcCode.UNKNOWN, `unreadable grpc-status ${String(status['grpc-status'])}`);
           }
-          if (code !== GrpcCode.OK) return fail(code, decodeMessage(status['grpc-message']));
-          const message = readMessage(Buffer.concat(chunks, bytes));
+          if (code !== GrpcCode.OK) return fail(code, decodeGrpcMessage(status['grpc-message']));
+          const message = readSingleMessage(Buffer.concat(chunks, bytes), 'answer');
           if (typeof message === 'string') return fail(GrpcCode.INTERNAL, message);
           let answer: Res;
           try {

@@ -1,0 +1,16 @@
+export {
+  GrpcCode,
+  GrpcStatusError,
+  decodeGrpcMessage,
+  encodeGrpcMessage,
+  type GrpcStatusCode,
+} from './grpc-status';
+export { GrpcUnaryChannel, type ChannelOptions, type UnaryMethod } from './unary-channel';
+export {
+  GrpcUnaryServer,
+  firstMetadata,
+  type GrpcStatus,
+  type UnaryHandler,
+  type UnaryServerOptions,
+} from './unary-server';
+export { loadUnaryMethods, type ProtoMethod } from './proto-methods';

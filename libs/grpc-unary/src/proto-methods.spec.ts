@@ -1,0 +1,34 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadUnaryMethods } from './proto-methods';
+
+const proto = join(mkdtempSync(join(tmpdir(), 'proto-')), 'echo.proto');
+writeFileSync(
+  proto,
+  `syntax = "proto3";
+package test.v1;
+message Text { string text = 1; }
+service Echo {
+  rpc Say(Text) returns (Text);
+  rpc Listen(Text) returns (stream Text);
+}
+`,
+);
+
+describe('loadUnaryMethods', () => {
+  it('gives each unary method its path and codecs', () => {
+    const { Say } = loadUnaryMethods(proto, { keepCase: true }, 'test.v1.Echo', ['Say']);
+    expect(Say.path).toBe('/test.v1.Echo/Say');
+    expect(Say.responseDeserialize(Say.requestSerialize({ text: 'hi' }))).toEqual({ text: 'hi' });
+  });
+
+  it('refuses a streaming method, a missing one and a missing service, naming it', () => {
+    expect(() => loadUnaryMethods(proto, {}, 'test.v1.Echo', ['Listen'])).toThrow(
+      /test\.v1\.Echo\.Listen: not a unary method/,
+    );
+    expect(() => loadUnaryMethods(proto, {}, 'test.v1.Echo', ['Shout'])).toThrow(/Echo\.Shout/);
+    expect(() => loadUnaryMethods(proto, {}, 'test.v1.Other', ['Say'])).toThrow(/Other\.Say/);
+  });
+});
