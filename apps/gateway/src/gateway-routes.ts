@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Agent } from 'undici';
-import { LOGGER } from '@modelgate/service-kit';
+import type { IncomingMessage } from 'node:http';
+import { LOGGER, RawRequests } from '@modelgate/service-kit';
 import type { Logger } from '@modelgate/telemetry';
 import { AccessGate } from './access/access-gate';
 import { adminReads } from './admin/admin-reads.plugin';
@@ -12,8 +13,8 @@ import { consoleStatic } from './console/console-static.plugin';
 import { DecisionClient } from './decision/decision-client';
 import { ENGINE_AGENT, SERVICE_AGENT } from './gateway.modules';
 import { PrincipalCache } from './principal/principal-cache';
+import { OpenAiProxy } from './routes/openai-proxy';
 import { openAiRoutes } from './routes/openai-routes.plugin';
-import type { FastifyRequest } from 'fastify';
 
 /** Registers the gateway's routes on the app's Fastify instance, each group in its own scope. */
 export async function registerGatewayRoutes(
@@ -26,7 +27,7 @@ export async function registerGatewayRoutes(
   const trusted = app.get<TrustedProxies>(TrustedProxies);
   const engines = app.get<Agent>(ENGINE_AGENT);
   const services = app.get<Agent>(SERVICE_AGENT);
-  const clientIp = (request: FastifyRequest): string | null =>
+  const clientIp = (request: IncomingMessage): string | null =>
     resolveClientIp(
       request.socket.remoteAddress,
       request.headers[config.FORWARDED_HEADER],
@@ -34,15 +35,24 @@ export async function registerGatewayRoutes(
       trusted,
     );
 
-  await fastify.register(openAiRoutes, {
-    gate: app.get<AccessGate>(AccessGate),
-    decider: app.get<DecisionClient>(DecisionClient),
+  const gate = app.get<AccessGate>(AccessGate);
+  // The proxied routes, ahead of Fastify; the rest of the API below, on Fastify.
+  const proxy = new OpenAiProxy({
+    gate,
     catalog,
     clientIp,
     dispatcher: engines,
     timeouts: { headersMs: config.UPSTREAM_HEADERS_TIMEOUT_MS, bodyMs: config.UPSTREAM_BODY_TIMEOUT_MS },
     stallTimeoutMs: config.CLIENT_STALL_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    logger,
+  });
+  app.get<RawRequests>(RawRequests).use(proxy.take);
+  await fastify.register(openAiRoutes, {
+    gate,
+    decider: app.get<DecisionClient>(DecisionClient),
+    catalog,
+    clientIp,
     logger,
   });
   await fastify.register(adminRoutes, {

@@ -1,5 +1,6 @@
 export { createServiceApp, type ServiceDefinition } from './bootstrap/create-service-app';
 export { runService, type RunServiceOptions } from './bootstrap/run-service';
+export { RawRequests, requestIdOf, type RawRequestHandler } from './bootstrap/raw-requests';
 export { CONFIG, LOGGER } from './bootstrap/tokens';
 export { HealthModule } from './health/health.module';
 export { ReadinessRegistry, type ReadinessCheck, type ReadinessReport } from './health/readiness';

@@ -3,6 +3,7 @@
 // (admin writes need a user token with the right role). The gateway only forwards what a
 // client may send, tells the service the caller's address, and refuses paths that could
 // mean something else after normalisation.
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { replyWithApiError } from '@modelgate/service-kit';
@@ -20,7 +21,7 @@ export interface AdminTarget {
 
 export interface AdminRoutesDeps {
   readonly targets: readonly AdminTarget[];
-  readonly clientIp: (request: FastifyRequest) => string | null;
+  readonly clientIp: (req: IncomingMessage) => string | null;
   readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
   readonly stallTimeoutMs: number;
@@ -97,7 +98,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promis
       if (typeof value === 'string') headers[name] = value;
     }
     // Ours replaces whatever the client sent: the service trusts it from the gateway only.
-    const ip = deps.clientIp(request);
+    const ip = deps.clientIp(request.raw);
     if (ip !== null) headers['x-forwarded-for'] = ip;
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
     let upstream: Dispatcher.ResponseData | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROXY_ROUTES, resolveModel } from './openai-routes';
+import { matchProxyRoute, PROXY_ROUTES, resolveModel } from './openai-routes';
 
 describe('resolveModel', () => {
   it('takes the model from the path, the body or the query, alike', () => {
@@ -64,5 +64,52 @@ describe('PROXY_ROUTES', () => {
       'POST /v1/fine_tuning/jobs train /fine_tuning/jobs',
       'GET /v1/models/:model/download download /models/m/download',
     ]);
+  });
+});
+
+describe('matchProxyRoute', () => {
+  const path = (method: string, url: string) => matchProxyRoute(method, url)?.route.path ?? null;
+
+  it('matches each route by method and exact path, the query apart', () => {
+    expect(path('POST', '/v1/chat/completions')).toBe('/v1/chat/completions');
+    expect(path('POST', '/v1/completions?x=1')).toBe('/v1/completions');
+    expect(path('POST', '/v1/embeddings')).toBe('/v1/embeddings');
+    expect(path('POST', '/v1/fine_tuning/jobs')).toBe('/v1/fine_tuning/jobs');
+    expect(path('POST', '/v1/models/qwen3-7b-chat/infer')).toBe('/v1/models/:model/infer');
+    expect(path('GET', '/v1/models/qwen3-7b-chat/download')).toBe('/v1/models/:model/download');
+    expect(matchProxyRoute('POST', '/v1/chat/completions?model=a&model=b')?.query).toEqual({
+      model: ['a', 'b'],
+    });
+  });
+
+  it('takes nothing that is not exactly a route: other methods, spellings, dot segments, slashes', () => {
+    for (const [method, url] of [
+      ['GET', '/v1/chat/completions'],
+      ['PUT', '/v1/chat/completions'],
+      ['HEAD', '/v1/models/m/download'],
+      ['POST', '/v1/chat/completions/'],
+      ['POST', '//v1/chat/completions'],
+      ['POST', '/V1/chat/completions'],
+      ['POST', '/v1/chat/%63ompletions'],
+      ['POST', '/v1/chat/completions/../../v1/load_lora_adapter'],
+      ['POST', '/v1/load_lora_adapter'],
+      ['POST', '/v1/models//infer'],
+      ['POST', '/v1/models/a/b/infer'],
+      ['POST', '/v1/models/qwen3-7b-chat/../../load_lora_adapter'],
+      ['POST', '/v1/models/infer'],
+      [undefined, '/v1/chat/completions'],
+      ['POST', ''],
+    ] as const) {
+      expect(matchProxyRoute(method, url), `${method} ${url}`).toBeNull();
+    }
+  });
+
+  it('decodes the model segment, and marks one that is not valid percent-encoding', () => {
+    expect(matchProxyRoute('POST', '/v1/models/qwen3-7b-chat%20/infer')?.pathModel).toBe('qwen3-7b-chat ');
+    expect(matchProxyRoute('POST', '/v1/models/a%2F..%2Fb/infer')?.pathModel).toBe('a/../b');
+    expect(matchProxyRoute('POST', '/v1/models/%E2%80%8Bm/infer')?.pathModel).toBe('\u200bm');
+    expect(matchProxyRoute('POST', '/v1/models/%E2%80/infer')?.pathModel).toBeNull();
+    expect(matchProxyRoute('POST', '/v1/models/%zz/infer')?.pathModel).toBeNull();
+    expect(matchProxyRoute('POST', '/v1/chat/completions')?.pathModel).toBeUndefined();
   });
 });

@@ -1,11 +1,12 @@
 // The OpenAI-compatible routes the gateway serves, and only these: each names its operation
 // and the path it takes on the engine. Nothing else reaches an engine, so an engine's own
 // admin routes (vLLM's /v1/load_lora_adapter, /sleep, ...) are unreachable through the gateway.
+import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import { isModelName, modelNameProblem, type Operation } from '@modelgate/acl';
 
 export interface ProxyRoute {
   readonly method: 'GET' | 'POST';
-  /** Fastify route path. */
+  /** The path, exactly; `:model` stands for one path segment naming the model. */
   readonly path: string;
   readonly operation: Operation;
   /** The path on the engine, appended to the backend's base URL (which ends in /v1). */
@@ -59,6 +60,58 @@ export const PROXY_ROUTES: readonly ProxyRoute[] = [
     modelInPath: true,
   },
 ];
+
+/** A request for one of PROXY_ROUTES: the route, the model its path names (decoded), its query. */
+export interface ProxyMatch {
+  readonly route: ProxyRoute;
+  /** The `:model` segment, percent-decoded; null when it is not valid percent-encoding. */
+  readonly pathModel: string | null | undefined;
+  readonly query: ParsedUrlQuery;
+}
+
+const MODEL_SEGMENT = '/:model/';
+
+/** Each route's path as literal text before and after its `:model` segment (none: all before). */
+const MATCHERS = PROXY_ROUTES.map((route) => {
+  const at = route.path.indexOf(MODEL_SEGMENT);
+  return at < 0
+    ? { route, before: route.path, after: null }
+    : { route, before: route.path.slice(0, at + 1), after: route.path.slice(at + MODEL_SEGMENT.length - 1) };
+});
+
+/**
+ * The route `method` and `url` (path and query, as on the request line) ask for, or null.
+ * Literal parts match byte for byte (no decoding, no dot segments, no doubled or trailing
+ * slashes), and the model segment holds no `/`, so a path that is not exactly one of the
+ * routes is never taken for one; it goes to the router of the rest, which answers 404.
+ */
+export function matchProxyRoute(method: string | undefined, url: string): ProxyMatch | null {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  for (const { route, before, after } of MATCHERS) {
+    if (route.method !== method) continue;
+    let pathModel: string | null | undefined;
+    if (after === null) {
+      if (path !== before) continue;
+    } else {
+      if (path.length <= before.length + after.length || !path.startsWith(before) || !path.endsWith(after))
+        continue;
+      const segment = path.slice(before.length, path.length - after.length);
+      if (segment.includes('/')) continue;
+      pathModel = decodeSegment(segment);
+    }
+    return { route, pathModel, query: q < 0 ? {} : parseQuery(url.slice(q + 1)) };
+  }
+  return null;
+}
+
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
 
 export type ModelResolution =
   | { readonly ok: true; readonly model: string }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import {
   Controller,
   Get,
@@ -15,6 +16,7 @@ import { createLogger } from '@modelgate/telemetry';
 import { z } from 'zod';
 import { ReadinessRegistry } from '../health/readiness';
 import { createServiceApp } from './create-service-app';
+import { RawRequests } from './raw-requests';
 
 /** A dependency whose health the test flips. */
 @Injectable()
@@ -155,5 +157,37 @@ describe('createServiceApp behind a trusted proxy', () => {
     expect(await ipOf(env, { 'x-forwarded-for': '198.51.100.7' })).toBe('198.51.100.7');
     // A client-written address to the left of the one the proxy appended is not believed.
     expect(await ipOf(env, { 'x-forwarded-for': '10.9.9.9, 198.51.100.7' })).toBe('198.51.100.7');
+  });
+});
+
+describe('createServiceApp with a raw request handler', () => {
+  it('gives the raw handler the first turn on the real server, and Fastify what it leaves', async () => {
+    const config = loadConfig(z.object(serviceConfigShape({ port: 3999 })), {});
+    const app = await createServiceApp({
+      name: 'raw',
+      config,
+      imports: [],
+      logger: createLogger('test', 'silent'),
+    });
+    try {
+      const raw = app.get(RawRequests);
+      raw.use((req, res) => {
+        if (req.url !== '/raw') return false;
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('raw answer');
+        return true;
+      });
+      expect(() => raw.use(() => false)).toThrow(/already installed/);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const server = app.getHttpServer();
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      // The timeouts Fastify gives a server it makes itself.
+      expect([server.keepAliveTimeout, server.requestTimeout]).toEqual([72_000, 0]);
+      expect(await (await fetch(`${base}/raw`)).text()).toBe('raw answer');
+      const live = await fetch(`${base}/health/live`);
+      expect(live.status).toBe(200);
+      expect(live.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await app.close();
+    }
   });
 });

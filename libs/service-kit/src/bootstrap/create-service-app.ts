@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { LogController } from 'fastify';
+import { LogController, type FastifyServerOptions } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ServiceConfig } from '@modelgate/config';
 import { createLogger, type Logger } from '@modelgate/telemetry';
 import { GlobalExceptionFilter } from '../errors/global-exception.filter';
 import { HealthModule } from '../health/health.module';
 import { NestPinoLogger } from './nest-logger';
+import { RawRequests, requestIdOf } from './raw-requests';
 import { CONFIG, LOGGER } from './tokens';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
@@ -23,13 +23,10 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   readonly configure?: (app: NestFastifyApplication, config: C) => void | Promise<void>;
 }
 
-/** A request id we accept from a caller: short, printable, no separators that could forge log fields. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 @Global()
 @Module({})
 class CoreModule {
-  static forRoot(name: string, config: unknown, logger: Logger): DynamicModule {
+  static forRoot(name: string, config: unknown, logger: Logger, raw: RawRequests): DynamicModule {
     return {
       module: CoreModule,
       imports: [HealthModule],
@@ -37,8 +34,9 @@ class CoreModule {
         { provide: LOGGER, useValue: logger },
         { provide: CONFIG, useValue: config },
         { provide: 'SERVICE_NAME', useValue: name },
+        { provide: RawRequests, useValue: raw },
       ],
-      exports: [LOGGER, CONFIG, HealthModule],
+      exports: [LOGGER, CONFIG, HealthModule, RawRequests],
     };
   }
 }
@@ -52,7 +50,18 @@ export async function createServiceApp<C extends ServiceConfig>(
   def: ServiceDefinition<C>,
 ): Promise<NestFastifyApplication> {
   const logger = def.logger ?? createLogger(def.name, def.config.LOG_LEVEL);
+  const raw = new RawRequests();
   const adapter = new FastifyAdapter({
+    // The server Fastify would make (with its timeouts), with the raw handler's turn first.
+    serverFactory: (fastify: RequestListener, options: FastifyServerOptions) => {
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        if (!raw.take(req, res)) fastify(req, res);
+      });
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = options.requestTimeout ?? 0;
+      server.setTimeout(options.connectionTimeout ?? 0);
+      return server;
+    },
     loggerInstance: logger,
     bodyLimit: def.bodyLimit ?? 1024 * 1024,
     // Rightmost untrusted hop of X-Forwarded-For, and only from these peers (default: none).
@@ -62,16 +71,13 @@ export async function createServiceApp<C extends ServiceConfig>(
     // an onRequest hook that would run for every request, the gateway's proxied ones too,
     // is gone. A module that adds middleware fails at start (`use` is not there).
     skipMiddie: true,
-    genReqId: (req: IncomingMessage) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
 
-  @Module({ imports: [CoreModule.forRoot(def.name, def.config, logger), ...(def.imports ?? [])] })
+  @Module({ imports: [CoreModule.forRoot(def.name, def.config, logger, raw), ...(def.imports ?? [])] })
   class ServiceModule {}
 
   const app = await NestFactory.create<NestFastifyApplication>(ServiceModule, adapter, {
