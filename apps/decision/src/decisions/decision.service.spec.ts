@@ -188,6 +188,47 @@ describe('DecisionService', () => {
     expect((await rejection(service.checkBatch({ checks: 'x' }, META))).message).toMatch(/^checks: /);
   });
 
+  it("records each check of a batch under the request id and trace context it names, else the call's", async () => {
+    const { service, records } = setup();
+    const tp = '00-11111111111111111111111111111111-2222222222222222-01';
+    const answers = await service.checkBatch(
+      {
+        checks: [
+          { ...CHECK, request_id: 'gw-1', traceparent: tp },
+          { ...CHECK, request_id: 'gw-2' },
+          { ...CHECK, model: 'qwen3-medical' },
+        ],
+      },
+      META,
+    );
+    // In order: the rule's limit (2 a minute) takes the first two, the third is another model.
+    expect(answers.map((a) => a.reason)).toEqual(['allowed', 'allowed', 'no_matching_rule']);
+    expect(records.map((r) => [r.request_id, r.trace_id])).toEqual([
+      ['gw-1', '11111111111111111111111111111111'],
+      ['gw-2', '0af7651916cd43dd8448eb211c80319c'],
+      ['req-1', '0af7651916cd43dd8448eb211c80319c'],
+    ]);
+    await service.check({ ...CHECK, model: 'qwen3-medical', request_id: 'alone' }, META);
+    expect(records.at(-1)!.request_id).toBe('alone');
+  });
+
+  it('refuses a request id or trace context that is not printable ASCII of at most 256, naming the item', async () => {
+    const { service, records } = setup();
+    for (const [field, value] of [
+      ['request_id', 'a\r\nforged: 1'],
+      ['request_id', ''],
+      ['request_id', 'x'.repeat(257)],
+      ['request_id', 7],
+      ['traceparent', 'naïve'],
+    ] as const) {
+      const error = await rejection(
+        service.checkBatch({ checks: [CHECK, { ...CHECK, [field]: value }] }, META),
+      );
+      expect(error.message).toBe(`checks[1].${field}: expected 1 to 256 printable ASCII characters`);
+    }
+    expect(records).toHaveLength(0);
+  });
+
   it('lists visible models and explains without counting', async () => {
     const { service, records } = setup();
     expect(

@@ -60,6 +60,7 @@ export const MAX_BATCH = 1_000;
 export const MAX_VISIBLE_MODELS = 10_000;
 
 const EMPTY_INDEX = new PolicyIndex();
+
 const NO_LIMITS: RateLimiter = {
   tryAcquire: () => ({ granted: 0, retryAt: 0, retryBucket: 0 }),
   peek: () => ({ granted: 0, retryAt: 0, retryBucket: 0 }),
@@ -69,6 +70,34 @@ type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A request id or trace context a check names itself: printable ASCII, as a header value would be. */
+const CHECK_META_VALUE = /^[\x20-\x7e]{1,256}$/;
+
+/**
+ * The call's meta, with the request id and trace context the check names for itself (a batch
+ * names them per item: one call's metadata names one request only).
+ */
+function checkMeta(input: unknown, meta: CallMeta, path: string): CallMeta {
+  if (!isRecord(input)) return meta;
+  const own = (field: 'request_id' | 'traceparent'): string | null => {
+    const value = input[field];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string' || !CHECK_META_VALUE.test(value))
+      throw new DecisionError(
+        'invalid_request',
+        `${path}${field}: expected 1 to 256 printable ASCII characters`,
+      );
+    return value;
+  };
+  const requestId = own('request_id');
+  const traceparent = own('traceparent');
+  if (requestId === null && traceparent === null) return meta;
+  return {
+    requestId: requestId ?? meta.requestId,
+    traceparent: traceparent ?? meta.traceparent,
+    receivedAt: meta.receivedAt,
+  };
+}
 export class DecisionService {
   private readonly countChecks: (labels: { allow: string; reason: string }) => void;
 
@@ -90,8 +119,9 @@ export class DecisionService {
 
   async check(input: unknown, meta: CallMeta): Promise<CheckAnswerV1> {
     const request = this.request(input, '');
+    const own = checkMeta(input, meta, '');
     const gate = this.gate(request, '');
-    return this.finish(request, gate ?? (await this.evaluate(request)), meta);
+    return this.finish(request, gate ?? (await this.evaluate(request)), own);
   }
 
   async checkBatch(input: unknown, meta: CallMeta): Promise<CheckAnswerV1[]> {
@@ -105,14 +135,15 @@ export class DecisionService {
       );
     // Every item is validated before any is decided: a bad item spends no rate-limit token.
     const requests = items.map((item, i) => this.request(item, `checks[${i}].`));
+    const metas = items.map((item, i) => checkMeta(item, meta, `checks[${i}].`));
     requests.forEach((request, i) => this.validate(request, `checks[${i}].`));
     const gates = requests.map((request, i) => this.gate(request, `checks[${i}].`));
-    const answers: CheckAnswerV1[] = [];
-    for (let i = 0; i < requests.length; i++) {
-      const request = requests[i]!;
-      answers.push(this.finish(request, gates[i] ?? (await this.evaluate(request)), meta));
-    }
-    return answers;
+    // Evaluated together (a shared limiter's calls overlap, in order on its connection), then
+    // answered and recorded in order.
+    const outcomes = await Promise.all(
+      requests.map(async (request, i) => gates[i] ?? this.evaluate(request)),
+    );
+    return requests.map((request, i) => this.finish(request, outcomes[i]!, metas[i]!));
   }
 
   visibleModels(input: unknown, _meta: CallMeta): VisibleModelsAnswerV1 {
