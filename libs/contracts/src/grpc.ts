@@ -34,3 +34,11 @@ export const DECISION_PROTO_LOADER_OPTIONS = {
 /** The methods of `DecisionService`, all unary (`loadUnaryMethods` of @modelgate/grpc-unary checks). */
 export const DECISION_GRPC_METHODS = ['Check', 'CheckBatch', 'ListVisibleModels', 'Explain'] as const;
 export type DecisionGrpcMethod = (typeof DECISION_GRPC_METHODS)[number];
+
+/** What either end loads the service's methods from (`loadUnaryMethods` of @modelgate/grpc-unary). */
+export const DECISION_GRPC_CONTRACT = {
+  protoPath: DECISION_PROTO_PATH,
+  loaderOptions: DECISION_PROTO_LOADER_OPTIONS,
+  service: `${DECISION_GRPC_PACKAGE}.${DECISION_GRPC_SERVICE}`,
+  methods: DECISION_GRPC_METHODS,
+} as const;

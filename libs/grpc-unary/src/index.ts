@@ -13,4 +13,4 @@ export {
   type UnaryHandler,
   type UnaryServerOptions,
 } from './unary-server';
-export { loadUnaryMethods, type ProtoMethod } from './proto-methods';
+export { loadUnaryMethods, type ProtoMethod, type ProtoService } from './proto-methods';

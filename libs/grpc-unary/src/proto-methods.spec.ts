@@ -19,16 +19,25 @@ service Echo {
 
 describe('loadUnaryMethods', () => {
   it('gives each unary method its path and codecs', () => {
-    const { Say } = loadUnaryMethods(proto, { keepCase: true }, 'test.v1.Echo', ['Say']);
+    const { Say } = loadUnaryMethods({
+      protoPath: proto,
+      loaderOptions: { keepCase: true },
+      service: 'test.v1.Echo',
+      methods: ['Say'],
+    });
     expect(Say.path).toBe('/test.v1.Echo/Say');
     expect(Say.responseDeserialize(Say.requestSerialize({ text: 'hi' }))).toEqual({ text: 'hi' });
   });
 
   it('refuses a streaming method, a missing one and a missing service, naming it', () => {
-    expect(() => loadUnaryMethods(proto, {}, 'test.v1.Echo', ['Listen'])).toThrow(
-      /test\.v1\.Echo\.Listen: not a unary method/,
-    );
-    expect(() => loadUnaryMethods(proto, {}, 'test.v1.Echo', ['Shout'])).toThrow(/Echo\.Shout/);
-    expect(() => loadUnaryMethods(proto, {}, 'test.v1.Other', ['Say'])).toThrow(/Other\.Say/);
+    expect(() =>
+      loadUnaryMethods({ protoPath: proto, loaderOptions: {}, service: 'test.v1.Echo', methods: ['Listen'] }),
+    ).toThrow(/test\.v1\.Echo\.Listen: not a unary method/);
+    expect(() =>
+      loadUnaryMethods({ protoPath: proto, loaderOptions: {}, service: 'test.v1.Echo', methods: ['Shout'] }),
+    ).toThrow(/Echo\.Shout/);
+    expect(() =>
+      loadUnaryMethods({ protoPath: proto, loaderOptions: {}, service: 'test.v1.Other', methods: ['Say'] }),
+    ).toThrow(/Other\.Say/);
   });
 });

@@ -4,17 +4,23 @@ import { loadSync, type MethodDefinition, type Options } from '@grpc/proto-loade
 
 export type ProtoMethod = MethodDefinition<object, object>;
 
-/**
- * `names` of `service` (fully qualified: `package.Service`) in `protoPath`, each with its path
- * and codecs. Throws when the proto lacks one or makes it streaming.
- */
-export function loadUnaryMethods<N extends string>(
-  protoPath: string,
-  options: Options,
-  service: string,
-  names: readonly N[],
-): Record<N, ProtoMethod> {
-  const definition = loadSync(protoPath, { ...options });
+/** Where a service's methods are: its proto file, how to load it, its name, its methods. */
+export interface ProtoService<N extends string> {
+  readonly protoPath: string;
+  readonly loaderOptions: Options;
+  /** Fully qualified: `package.Service`. */
+  readonly service: string;
+  readonly methods: readonly N[];
+}
+
+/** Each method of the service with its path and codecs. Throws when the proto lacks one or makes it streaming. */
+export function loadUnaryMethods<N extends string>({
+  protoPath,
+  loaderOptions,
+  service,
+  methods: names,
+}: ProtoService<N>): Record<N, ProtoMethod> {
+  const definition = loadSync(protoPath, { ...loaderOptions });
   const methods = definition[service] as Record<string, ProtoMethod | undefined> | undefined;
   const found = {} as Record<N, ProtoMethod>;
   for (const name of names) {

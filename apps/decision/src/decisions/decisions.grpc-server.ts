@@ -4,14 +4,7 @@
 // calls in flight finish, before the recorder and the feed stop.
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import {
-  DECISION_GRPC_METHODS,
-  DECISION_GRPC_PACKAGE,
-  DECISION_GRPC_SERVICE,
-  DECISION_PROTO_LOADER_OPTIONS,
-  DECISION_PROTO_PATH,
-  type DecisionGrpcMethod,
-} from '@modelgate/contracts/grpc';
+import { DECISION_GRPC_CONTRACT, type DecisionGrpcMethod } from '@modelgate/contracts/grpc';
 import {
   firstMetadata,
   GrpcCode,
@@ -39,12 +32,7 @@ function metaOf(metadata: IncomingHttpHeaders): CallMeta {
 
 /** The four methods, each handed to DecisionService with the call's metadata. */
 export function decisionGrpcHandlers(decisions: DecisionService): UnaryHandler<unknown, unknown>[] {
-  const methods = loadUnaryMethods(
-    DECISION_PROTO_PATH,
-    DECISION_PROTO_LOADER_OPTIONS,
-    `${DECISION_GRPC_PACKAGE}.${DECISION_GRPC_SERVICE}`,
-    DECISION_GRPC_METHODS,
-  );
+  const methods = loadUnaryMethods(DECISION_GRPC_CONTRACT);
   const handler = (
     name: DecisionGrpcMethod,
     handle: (request: unknown, meta: CallMeta) => unknown,

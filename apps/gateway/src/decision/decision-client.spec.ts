@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DECISION_GRPC_METHODS,
-  DECISION_GRPC_PACKAGE,
-  DECISION_GRPC_SERVICE,
-  DECISION_PROTO_LOADER_OPTIONS,
-  DECISION_PROTO_PATH,
-} from '@modelgate/contracts/grpc';
+import { DECISION_GRPC_CONTRACT } from '@modelgate/contracts/grpc';
 import {
   firstMetadata,
   GrpcCode,
@@ -80,12 +74,7 @@ describe('DecisionClient against a decision server', () => {
     readonly requestId: string | undefined;
     readonly items: Record<string, unknown>[];
   }
-  const methods = loadUnaryMethods(
-    DECISION_PROTO_PATH,
-    DECISION_PROTO_LOADER_OPTIONS,
-    `${DECISION_GRPC_PACKAGE}.${DECISION_GRPC_SERVICE}`,
-    DECISION_GRPC_METHODS,
-  );
+  const methods = loadUnaryMethods(DECISION_GRPC_CONTRACT);
   const answerFor = (item: Record<string, unknown>, n: number) => ({
     decision_id: `0b6f1f5e-8f3c-4c55-9a55-${String(n).padStart(12, '0')}`,
     allow: item['model'] === 'm-allowed',

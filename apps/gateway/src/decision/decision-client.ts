@@ -1,11 +1,5 @@
 import { DECISION_WIRE_REASONS, type DecisionWireReason } from '@modelgate/contracts';
-import {
-  DECISION_GRPC_METHODS,
-  DECISION_GRPC_PACKAGE,
-  DECISION_GRPC_SERVICE,
-  DECISION_PROTO_LOADER_OPTIONS,
-  DECISION_PROTO_PATH,
-} from '@modelgate/contracts/grpc';
+import { DECISION_GRPC_CONTRACT } from '@modelgate/contracts/grpc';
 import {
   GrpcCode,
   GrpcStatusError,
@@ -102,12 +96,7 @@ export class DecisionClient {
     target: string,
     private readonly deadlineMs: number,
   ) {
-    const methods = loadUnaryMethods(
-      DECISION_PROTO_PATH,
-      DECISION_PROTO_LOADER_OPTIONS,
-      `${DECISION_GRPC_PACKAGE}.${DECISION_GRPC_SERVICE}`,
-      DECISION_GRPC_METHODS,
-    );
+    const methods = loadUnaryMethods(DECISION_GRPC_CONTRACT);
     this.checkMethod = unaryMethod(methods.Check);
     this.batchMethod = unaryMethod(methods.CheckBatch);
     this.listMethod = unaryMethod(methods.ListVisibleModels);
