@@ -60,7 +60,6 @@ export const MAX_BATCH = 1_000;
 export const MAX_VISIBLE_MODELS = 10_000;
 
 const EMPTY_INDEX = new PolicyIndex();
-
 const NO_LIMITS: RateLimiter = {
   tryAcquire: () => ({ granted: 0, retryAt: 0, retryBucket: 0 }),
   peek: () => ({ granted: 0, retryAt: 0, retryBucket: 0 }),
@@ -98,6 +97,7 @@ function checkMeta(input: unknown, meta: CallMeta, path: string): CallMeta {
     receivedAt: meta.receivedAt,
   };
 }
+
 export class DecisionService {
   private readonly countChecks: (labels: { allow: string; reason: string }) => void;
 

@@ -89,8 +89,9 @@ export class DecisionClient {
   private readonly channel: GrpcUnaryChannel;
   private readonly checkMethod: UnaryMethod<Record<string, unknown>, WireCheck>;
   private readonly batchMethod: UnaryMethod<Record<string, unknown>, WireCheckBatch>;
-  private queued: QueuedCheck[] = [];
   private readonly listMethod: UnaryMethod<Record<string, unknown>, WireVisibleModels>;
+  /** The checks asked for in this turn of the event loop, sent at its end by `flush`. */
+  private queued: QueuedCheck[] = [];
 
   constructor(
     target: string,
