@@ -1,6 +1,13 @@
 // The channel against a real grpc-js server (the decision service's own server library) and,
 // for answers no honest server sends, a raw node:http2 server.
-import { createServer, type Http2Server, type ServerHttp2Stream } from 'node:http2';
+import {
+  connect,
+  createServer,
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type Http2Server,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import {
   loadPackageDefinition,
@@ -11,7 +18,7 @@ import {
   type ServiceDefinition,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DECISION_PROTO_LOADER_OPTIONS, DECISION_PROTO_PATH } from '@modelgate/contracts/grpc';
 import { GrpcCode, GrpcStatusError } from './grpc-status';
 import { GrpcUnaryChannel, type UnaryMethod } from './unary-channel';
@@ -323,5 +330,53 @@ describe('GrpcUnaryChannel against answers that are not gRPC', () => {
     });
     const e = await failure(channel(port).call(LIST, {}, {}, 1_000));
     expect([e.code, e.details]).toEqual([GrpcCode.UNAVAILABLE, 'draining']);
+  });
+});
+
+describe('GrpcUnaryChannel lets go of a finished call', () => {
+  // What the channel's listeners hold (the call's promise, and through it the caller's request)
+  // must not live as long as the closed stream, which V8 keeps through scavenges.
+  /** The streams the channel opens from now on. */
+  async function streamsOf(c: GrpcUnaryChannel, port: number): Promise<() => ClientHttp2Stream[]> {
+    const probe = connect(`http://127.0.0.1:${port}`);
+    const proto = Object.getPrototypeOf(probe) as ClientHttp2Session;
+    probe.destroy();
+    const request = vi.spyOn(proto, 'request');
+    cleanups.push(() => request.mockRestore());
+    await c.ready(2_000);
+    return () => request.mock.results.map((r) => r.value as ClientHttp2Stream);
+  }
+
+  function callListeners(stream: ClientHttp2Stream): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const event of ['response', 'trailers', 'data', 'close'])
+      counts[event] = stream.listenerCount(event);
+    return counts;
+  }
+
+  it('removes its listeners once an answered stream closes, and keeps one for late errors', async () => {
+    const { port } = await grpcServer(echo);
+    const c = channel(port);
+    const streams = await streamsOf(c, port);
+    await c.call(LIST, { models: ['m'] }, { 'x-request-id': 'r' }, 2_000);
+    expect(streams()).toHaveLength(1);
+    const stream = streams()[0]!;
+    expect(stream.closed).toBe(true);
+    expect(callListeners(stream)).toEqual({ response: 0, trailers: 0, data: 0, close: 0 });
+    expect(stream.listenerCount('error')).toBe(1);
+    expect(() => stream.emit('error', new Error('late'))).not.toThrow();
+  });
+
+  it('removes them too when the deadline passed first, once the cancelled stream closes', async () => {
+    const { port } = await grpcServer(() => undefined);
+    const c = channel(port);
+    const streams = await streamsOf(c, port);
+    const e = await failure(c.call(LIST, {}, {}, 100));
+    expect(e.code).toBe(GrpcCode.DEADLINE_EXCEEDED);
+    const stream = streams()[0]!;
+    await expect
+      .poll(() => stream.closed && stream.listenerCount('close') === 0, { timeout: 2_000 })
+      .toBe(true);
+    expect(callListeners(stream)).toEqual({ response: 0, trailers: 0, data: 0, close: 0 });
   });
 });
