@@ -6,9 +6,10 @@ import {
   type ClientHttp2Session,
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
+  type ServerHttp2Stream,
 } from 'node:http2';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GrpcCode, GrpcStatusError } from './grpc-status';
 import { frameMessage } from './message-frame';
 import { GrpcUnaryChannel, type UnaryMethod } from './unary-channel';
@@ -353,6 +354,65 @@ describe('GrpcUnaryServer against requests that are not one gRPC message', () =>
     release!();
     const next = await raw(port, {}, hello);
     expect(next.status).toBe(GrpcCode.OK);
+  });
+});
+
+describe('GrpcUnaryServer lets go of a finished call', () => {
+  // A closed stream outlives its call by several scavenges: what its listeners hold (the
+  // request, its headers, the answer) must not live as long. So on the events the server
+  // listens to, a closed stream keeps no closure made for its call: its listeners there are the
+  // same functions on every stream (Node's own, and the server's shared ones).
+  const SERVER_EVENTS = ['data', 'end', 'close', 'error', 'wantTrailers'];
+
+  /** The streams the server serves from now on. */
+  function servedStreams(): () => ServerHttp2Stream[] {
+    const prototype = GrpcUnaryServer.prototype as unknown as { serve(stream: ServerHttp2Stream): void };
+    const serve = vi.spyOn(prototype, 'serve');
+    cleanups.push(() => serve.mockRestore());
+    return () => serve.mock.calls.map(([stream]) => stream);
+  }
+
+  function expectSameListeners(a: ServerHttp2Stream, b: ServerHttp2Stream): void {
+    for (const event of SERVER_EVENTS) {
+      const theirs = b.listeners(event);
+      expect(a.listeners(event)).toHaveLength(theirs.length);
+      a.listeners(event).forEach((listener, i) => expect(listener, event).toBe(theirs[i]));
+    }
+  }
+
+  it('keeps no listener of an answered call, and a shared one for late errors', async () => {
+    const streams = servedStreams();
+    const { port } = await server();
+    expect((await raw(port, {}, hello)).status).toBe(GrpcCode.OK);
+    expect((await raw(port, {}, hello)).status).toBe(GrpcCode.OK);
+    const [first, second] = streams();
+    await expect.poll(() => first!.closed && second!.closed).toBe(true);
+    expectSameListeners(first!, second!);
+    expect(first!.listenerCount('data')).toBe(0);
+    expect(first!.listenerCount('error')).toBe(1);
+    expect(() => first!.emit('error', new Error('late'))).not.toThrow();
+  });
+
+  it('keeps none either of a call the client cancelled before sending all of its request', async () => {
+    const streams = servedStreams();
+    const { port } = await server();
+    const session = rawSession(port);
+    for (let call = 1; call <= 2; call++) {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': ECHO_PATH,
+        'content-type': 'application/grpc',
+      });
+      stream.on('error', () => undefined);
+      stream.write(hello.subarray(0, 3));
+      await expect.poll(() => streams().length).toBe(call);
+      stream.close(constants.NGHTTP2_CANCEL);
+      const served = streams()[call - 1]!;
+      await expect.poll(() => served.closed && served.listenerCount('close') === 0).toBe(true);
+    }
+    const [first, second] = streams();
+    expectSameListeners(first!, second!);
+    expect(first!.listenerCount('data')).toBe(0);
   });
 });
 

@@ -51,6 +51,14 @@ export interface UnaryServerOptions {
 const RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc' } as const;
 const OK_TRAILERS = { 'grpc-status': '0' } as const;
 
+/** A peer that resets a stream mid-answer is not the server's error. Shared: it holds nothing of a call. */
+function ignoreStreamError(): void {}
+
+/** The trailers of an answered call; `this` is the stream (a shared listener, like the one above). */
+function sendOkTrailers(this: ServerHttp2Stream): void {
+  this.sendTrailers(OK_TRAILERS);
+}
+
 /** The first value of a metadata key, as a string (gRPC metadata may repeat a key). */
 export function firstMetadata(metadata: IncomingHttpHeaders, key: string): string | undefined {
   const value = metadata[key];
@@ -112,8 +120,7 @@ export class GrpcUnaryServer {
   }
 
   private serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    // A peer that resets the stream mid-answer is not the server's error.
-    stream.on('error', () => undefined);
+    stream.on('error', ignoreStreamError);
     if (headers[':method'] !== 'POST') return this.notGrpc(stream, 405);
     const contentType = headers['content-type'];
     if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
@@ -141,8 +148,6 @@ export class GrpcUnaryServer {
       clearTimeout(timer);
       if (!stream.destroyed && !stream.closed) send();
     };
-    // A call the client cancelled (RST_STREAM) or whose connection went: nobody to answer.
-    stream.once('close', () => answer(() => undefined));
     if (timeoutMs !== undefined) {
       timer = setTimeout(
         () => answer(() => this.refuse(stream, GrpcCode.DEADLINE_EXCEEDED, 'deadline exceeded')),
@@ -163,7 +168,7 @@ export class GrpcUnaryServer {
       });
     };
     stream.on('data', onData);
-    stream.once('end', () => {
+    const onEnd = (): void => {
       if (settled) return;
       const message = readSingleMessage(
         chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes),
@@ -194,6 +199,16 @@ export class GrpcUnaryServer {
       } else {
         answer(() => this.send(stream, handler, result, path));
       }
+    };
+    stream.once('end', onEnd);
+    stream.once('close', () => {
+      // A closed stream outlives its call by several scavenges (V8 keeps the native wrappers
+      // JS has touched), and a listener left on it would keep this call's request and
+      // headers with it, all promoted to the old generation (see unary-channel.ts).
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      // A call the client cancelled (RST_STREAM) or whose connection went: nobody to answer.
+      answer(() => undefined);
     });
   }
 
@@ -210,7 +225,7 @@ export class GrpcUnaryServer {
       return this.fail(stream, error, path);
     }
     stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-    stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
+    stream.once('wantTrailers', sendOkTrailers);
     stream.end(frame);
   }
 
